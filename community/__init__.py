@@ -1,0 +1,149 @@
+"""Tummler: a customer community forum. create_app wires every part in one visible place."""
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+
+from . import permissions
+from .config import DevelopmentConfig, database_url, load_secret_key
+from .errors import CommunityError
+from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+
+def create_app(config=None):
+    """Build the app; config is a Config class or a mapping of overrides (tests)."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if config is None or isinstance(config, type):
+        app.config.from_object(config or DevelopmentConfig)
+    else:
+        app.config.from_object(DevelopmentConfig)
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_socket_namespaces(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    register_listeners(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
+        manage_session=False,  # the Flask session cookie stays the one source of the login
+    )
+
+    from . import models  # noqa: F401  (registers every table on the metadata)
+    from .auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id):
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token:
+            return None
+        return user
+
+
+def register_blueprints(app):
+    from .auth.views import bp as auth_bp
+    from .forum.views import bp as forum_bp
+
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_socket_namespaces(app):
+    """Socket.IO namespaces, registered by name like blueprints."""
+
+
+def register_errorhandlers(app):
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": getattr(error, "description", str(error))}, code
+        return render_template("errors/error.html", error=error, code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CommunityError)
+    def community_error(error):
+        if request.path.startswith("/api/"):
+            return {"error": error.message}, error.status_code
+        return render_template("errors/error.html", error=error, code=error.status_code), error.status_code
+
+
+def register_template_helpers(app):
+    from .templating import register_filters
+
+    register_filters(app)
+
+    @app.context_processor
+    def inject_globals():
+        return {"can": permissions.template_rules, "site_name": app.config["SITE_NAME"]}
+
+
+def register_security_headers(app):
+    csp = "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' https: data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def register_commands(app):
+    from .auth.cli import users_cli
+
+    app.cli.add_command(users_cli)
+
+
+def register_listeners(app):
+    """Areas that listen to domain events connect their receivers here."""

@@ -1,0 +1,85 @@
+"""Configuration classes; environment variables override the embedded defaults."""
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'community.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path):
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Production-shaped defaults: everything under instance/ unless the environment says otherwise."""
+
+    TESTING = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or None  # default: instance/search-index
+    SEARCH_INDEXER_IN_PROCESS = True
+    LOAD_DEMO_ON_FIRST_RUN = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Socket.IO: allowed origins default to same origin (None); a comma list widens it.
+    SOCKETIO_CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o] or None
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ.get("REDIS_URL") or "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "community@localhost")
+
+    SITE_NAME = os.environ.get("SITE_NAME", "Tummler")
+    THREADS_PER_PAGE = 30
+    POSTS_PER_PAGE = 20
+    MEMBERS_PER_PAGE = 40
+
+    # Length limits shared by forms, actions and socket handlers.
+    TITLE_MAX = 200
+    POST_MAX = 20000
+    BIO_MAX = 2000
+
+
+class DevelopmentConfig(Config):
+    LOAD_DEMO_ON_FIRST_RUN = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True  # tests that skip CSRF do so by fetching a token, not by turning it off
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SEARCH_INDEXER_IN_PROCESS = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    REDIS_URL = None
+    SERVER_NAME = None

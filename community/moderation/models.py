@@ -1,0 +1,25 @@
+"""What staff did and why: the audit log (other moderation records live beside it)."""
+from ..database import utcnow
+from ..extensions import db
+
+
+class AuditEntry(db.Model):
+    """One staff action: who, what, on what, when, why, and the state before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (db.Index("ix_audit_target", "target_type", "target_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    action = db.Column(db.String(40), nullable=False, index=True)
+    target_type = db.Column(db.String(20), nullable=False)  # post, thread, user, room, message, setting
+    target_id = db.Column(db.Integer)
+    # The member whose content or account was touched, so they can see their own history.
+    subject_user_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    reason = db.Column(db.String(1000), nullable=False, default="")
+    before = db.Column(db.JSON)
+    after = db.Column(db.JSON)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+    actor = db.relationship("User", foreign_keys=[actor_id])
+    subject_user = db.relationship("User", foreign_keys=[subject_user_id])

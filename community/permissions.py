@@ -1,0 +1,228 @@
+"""Every can_* rule in one place: used by actions, views, socket handlers and templates.
+
+Roles are tested here and nowhere else.
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from .errors import NotAllowed
+
+STAFF_ROLES = frozenset({"facilitator", "product_manager", "admin"})
+MODERATOR_ROLES = frozenset({"facilitator", "admin"})
+
+
+def _signed_in(user):
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def is_staff(user):
+    """Brand staff: their posts carry a badge and they see staff-only places."""
+    return _signed_in(user) and user.role in STAFF_ROLES
+
+
+def is_moderator(user):
+    """Facilitators and admins walk the room: moderation, notes, introductions."""
+    return _signed_in(user) and user.role in MODERATOR_ROLES
+
+
+def is_admin(user):
+    return _signed_in(user) and user.role == "admin"
+
+
+def is_product_manager(user):
+    return _signed_in(user) and user.role in ("product_manager", "admin")
+
+
+# --- people -----------------------------------------------------------------
+
+def can_invite(user):
+    return is_moderator(user)
+
+
+def can_change_role(user):
+    return is_admin(user)
+
+
+def can_suspend(user):
+    return is_admin(user)
+
+
+def can_silence(user):
+    return is_moderator(user)
+
+
+def can_see_member_notes(user):
+    return is_staff(user)
+
+
+def can_write_member_notes(user):
+    return is_moderator(user)
+
+
+def can_edit_profile(user, profile_user):
+    return _signed_in(user) and (user.id == profile_user.id or is_admin(user))
+
+
+# --- forum ------------------------------------------------------------------
+
+def can_view_category(user, category):
+    return not category.staff_only or is_staff(user)
+
+
+def can_view_thread(user, thread):
+    if not can_view_category(user, thread.category):
+        return False
+    return thread.deleted_at is None or is_moderator(user)
+
+
+def can_start_thread(user, category):
+    if not _signed_in(user) or not can_view_category(user, category):
+        return False
+    if category.read_only and not is_staff(user):
+        return False
+    return not user.is_silenced()
+
+
+def can_reply(user, thread):
+    if not _signed_in(user) or not can_view_thread(user, thread) or thread.deleted_at is not None:
+        return False
+    if thread.is_closed() and not is_moderator(user):
+        return False
+    return not user.is_silenced()
+
+
+def can_view_post(user, post):
+    """Published posts are public; held, hidden or deleted ones only to their author and moderators."""
+    if post.is_visible:
+        return True
+    if is_moderator(user):
+        return True
+    own = _signed_in(user) and post.author_id == user.id
+    return own and post.deleted_at is None
+
+
+def can_edit_post(user, post):
+    if not _signed_in(user) or post.deleted_at is not None:
+        return False
+    if is_moderator(user):
+        return True
+    return post.author_id == user.id and not user.is_silenced() and post.state != "rejected"
+
+
+def can_delete_post(user, post):
+    if not _signed_in(user) or post.deleted_at is not None:
+        return False
+    return post.author_id == user.id or is_moderator(user)
+
+
+def can_restore_post(user, post):
+    return post.deleted_at is not None and is_moderator(user)
+
+
+def can_view_revisions(user, post):
+    return _signed_in(user) and (post.author_id == user.id or is_staff(user))
+
+
+def can_like(user, post):
+    return _signed_in(user) and post.is_visible and post.author_id != user.id
+
+
+def can_follow(user, thread):
+    return _signed_in(user) and can_view_thread(user, thread)
+
+
+def can_moderate(user):
+    """Gentle moderation of threads and posts: move, lock, pin, hide, approve held posts."""
+    return is_moderator(user)
+
+
+def can_view_audit_log(user):
+    return is_staff(user)
+
+
+def can_edit_settings(user):
+    return is_admin(user)
+
+
+# --- product ----------------------------------------------------------------
+
+def can_vote(user, thread):
+    return _signed_in(user) and thread.is_feature_request and can_view_thread(user, thread)
+
+
+def can_mark_feature_request(user, thread):
+    return _signed_in(user) and (thread.author_id == user.id or is_staff(user))
+
+
+def can_set_request_status(user):
+    return is_product_manager(user)
+
+
+def can_merge_requests(user):
+    return is_staff(user)
+
+
+def can_export(user):
+    return is_staff(user)
+
+
+def can_save_searches(user):
+    return _signed_in(user)
+
+
+def can_view_insights(user):
+    return is_staff(user)
+
+
+# --- helpers for actions and views -----------------------------------------
+
+def require(allowed, message="You are not allowed to do that."):
+    """Raise NotAllowed unless allowed is true: actions call this with a can_* result."""
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def staff_required(view):
+    """View decorator for staff pages: anonymous users go to login, members get 403."""
+    return _role_required(view, is_staff)
+
+
+def moderator_required(view):
+    return _role_required(view, is_moderator)
+
+
+def admin_required(view):
+    return _role_required(view, is_admin)
+
+
+def product_manager_required(view):
+    return _role_required(view, is_product_manager)
+
+
+def _role_required(view, rule):
+    from .extensions import login_manager
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not rule(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class TemplateRules:
+    """Exposed to templates as `can`: {% if can.edit_post(current_user, post) %}."""
+
+    def __getattr__(self, name):
+        rule = globals().get(name if name.startswith("is_") else "can_" + name)
+        if not callable(rule):
+            raise AttributeError(name)
+        return rule
+
+
+template_rules = TemplateRules()

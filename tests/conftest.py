@@ -1,0 +1,204 @@
+"""Fixtures: an app per test on a schema built once per session, clients, sockets and builders.
+
+TEST_DATABASE_URL points the whole suite at PostgreSQL; each xdist worker gets its own schema.
+"""
+import itertools
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from community import create_app
+from community.config import TestingConfig
+from community.extensions import db as _db
+from community.extensions import socketio
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DEFAULT_PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def _worker():
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    schema = f"test_{_worker()}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_uri, tmp_path_factory):
+    """Build the schema once; per-test apps reuse it and empty the tables afterwards."""
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_uri,
+                      "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("index"))})
+    with app.app_context():
+        _db.create_all()
+        tables = list(reversed(_db.metadata.sorted_tables))
+    return tables
+
+
+def _test_config():
+    return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+
+
+@pytest.fixture
+def app(database_uri, _schema, tmp_path):
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_uri,
+                      "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_tables(_schema)
+
+
+def _empty_tables(tables):
+    engine = _db.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """A Socket.IO test client sharing the HTTP client's session (and so its login)."""
+    clients = []
+
+    def connect(namespace=None, http_client=None):
+        sio = socketio.test_client(app, namespace=namespace, flask_test_client=http_client or client)
+        clients.append(sio)
+        return sio
+
+    yield connect
+    for sio in clients:
+        if sio.is_connected():
+            sio.disconnect()
+
+
+CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path="/"):
+    """A CSRF token for the client's session, read from the page like a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf-token meta tag on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username, password=DEFAULT_PASSWORD, remember=False):
+        token = csrf_token(self._client, "/login")
+        data = {"login": username, "password": password, "csrf_token": token}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/login", data=data)
+
+    def logout(self):
+        return self._client.post("/logout", data={"csrf_token": csrf_token(self._client)})
+
+    def post(self, path, data=None, **kwargs):
+        """POST a form with a valid CSRF token, as the signed-in browser would."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self._client))
+        return self._client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_member(app):
+    from community.auth.actions import register_member
+
+    def make(username=None, role="member", password=DEFAULT_PASSWORD, email=None, **fields):
+        username = username or f"member{next(_counter)}"
+        user = register_member(username, email or f"{username}@example.com", password, role=role,
+                               skip_strength_check=True)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        if fields:
+            _db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_category(app):
+    from community.forum.actions import create_category
+
+    def make(name=None, **fields):
+        name = name or f"Category {next(_counter)}"
+        return create_category(name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_thread(app, make_member, make_category):
+    from community.forum.actions import create_thread
+
+    def make(author=None, category=None, title=None, body="Opening post body text.", **fields):
+        author = author or make_member()
+        category = category or make_category()
+        return create_thread(author, category, title or f"Thread number {next(_counter)}", body, **fields)
+
+    return make
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member("maria")
+
+
+@pytest.fixture
+def facilitator(make_member):
+    return make_member("fran", role="facilitator")
+
+
+@pytest.fixture
+def product_manager(make_member):
+    return make_member("pat", role="product_manager")
+
+
+@pytest.fixture
+def admin(make_member):
+    return make_member("ada", role="admin")
