@@ -20,24 +20,29 @@ DEFAULT_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def _worker():
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _schema_name():
+    # One schema per test process, so parallel workers and parallel runs never share tables.
+    return f"test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
 def database_uri(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
     url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-    schema = f"test_{_worker()}"
+    schema = _schema_name()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
+    yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    _db.session.remove()
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
