@@ -39,7 +39,6 @@ def database_uri(tmp_path_factory):
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in url else "?"
     yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    _db.session.remove()
     with engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
