@@ -1,4 +1,6 @@
 """Every area's models, imported in one place so Alembic and the test schema see all tables."""
 from .auth.models import Invitation, User, UserInterest  # noqa: F401
 from .forum.models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow  # noqa: F401
-from .moderation.models import AuditEntry  # noqa: F401
+from .moderation.models import AuditEntry, Flag  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
+from .settings import Setting  # noqa: F401

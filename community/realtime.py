@@ -20,3 +20,14 @@ def chat_room(room_id):
 
 def emit_to_user(user_id, event, payload, namespace="/"):
     socketio.emit(event, payload, to=user_room(user_id), namespace=namespace)
+
+
+def notification(user_id, note, unread):
+    """A new notification for the bell: plain text only, rendered with textContent by the client."""
+    payload = {"id": note.id, "kind": note.kind, "text": note.text, "url": note.url, "unread": unread,
+               "actor": note.actor.username if note.actor is not None else None}
+    socketio.emit("notification", payload, to=user_room(user_id), namespace="/live")
+
+
+def notification_count(user_id, unread):
+    socketio.emit("notification_count", {"unread": unread}, to=user_room(user_id), namespace="/live")

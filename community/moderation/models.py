@@ -23,3 +23,31 @@ class AuditEntry(db.Model):
 
     actor = db.relationship("User", foreign_keys=[actor_id])
     subject_user = db.relationship("User", foreign_keys=[subject_user_id])
+
+
+FLAG_REASONS = {
+    "off_topic": "Off-topic",
+    "inappropriate": "Inappropriate",
+    "spam": "Spam",
+    "other": "Something else",
+}
+
+
+class Flag(db.Model):
+    """A member's report that a post needs a look; resolved when staff act on it."""
+
+    __tablename__ = "flags"
+    __table_args__ = (db.UniqueConstraint("post_id", "user_id", name="uq_flags_post_user"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    post_id = db.Column(db.Integer, db.ForeignKey("posts.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    reason = db.Column(db.String(20), nullable=False)
+    text = db.Column(db.String(500), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    resolved_at = db.Column(db.DateTime, index=True)
+    resolved_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    resolution = db.Column(db.String(20))  # agreed (post hidden) / disagreed (post kept)
+
+    post = db.relationship("Post")
+    user = db.relationship("User", foreign_keys=[user_id])

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f961e72c718f
+Revision ID: 3ee528dcee49
 Revises: 
-Create Date: 2026-11-23 12:50:30.257065
+Create Date: 2026-11-23 12:53:32.644540
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f961e72c718f'
+revision = '3ee528dcee49'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -105,6 +105,14 @@ def upgrade():
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
 
+    op.create_table('settings',
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_settings_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_settings'))
+    )
     op.create_table('threads',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
@@ -201,6 +209,47 @@ def upgrade():
     with op.batch_alter_table('thread_tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_thread_tags_tag_id'), ['tag_id'], unique=False)
 
+    op.create_table('flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolution', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_flags_post_id_posts')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_flags_resolved_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_flags_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_flags')),
+    sa.UniqueConstraint('post_id', 'user_id', name='uq_flags_post_user')
+    )
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flags_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_flags_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_flags_resolved_at'), ['resolved_at'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.String(length=300), nullable=False),
+    sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=True),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users')),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_notifications_post_id_posts')),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_notifications_thread_id_threads')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at', 'id'], unique=False)
+
     op.create_table('post_likes',
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -240,6 +289,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_post_likes_user_id'))
 
     op.drop_table('post_likes')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread')
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_flags_resolved_at'))
+        batch_op.drop_index(batch_op.f('ix_flags_post_id'))
+        batch_op.drop_index(batch_op.f('ix_flags_created_at'))
+
+    op.drop_table('flags')
     with op.batch_alter_table('thread_tags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thread_tags_tag_id'))
 
@@ -266,6 +325,7 @@ def downgrade():
         batch_op.drop_index('ix_threads_activity')
 
     op.drop_table('threads')
+    op.drop_table('settings')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_email'))
 
