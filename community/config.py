@@ -58,6 +58,15 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "community@localhost")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_TIMEOUT = 10
+
+    # Accounts: how stale last_seen_at may get before a request refreshes it, and invitation limits.
+    LAST_SEEN_INTERVAL = 300
+    INVITE_BATCH_MAX = 1000
+    INVITES_PER_DAY = 3000
 
     SITE_NAME = os.environ.get("SITE_NAME", "Tummler")
     THREADS_PER_PAGE = 30
