@@ -141,8 +141,10 @@ def register_security_headers(app):
 
 def register_commands(app):
     from .auth.cli import users_cli
+    from .forum.cli import markup_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(markup_cli)
 
 
 def register_listeners(app):

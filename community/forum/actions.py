@@ -135,7 +135,8 @@ def _new_post(author, thread, body, number, reply_to=None):
 def create_thread(author, category, title, body, tags=(), is_feature_request=False):
     """Start a thread with its opening post."""
     permissions.require(permissions.can_start_thread(author, category),
-                        "You can't start a thread in this category.")
+                        "Only staff start threads in this category." if category.read_only
+                        else "You can't start a thread in this category.")
     title = _check_title(title)
     body = _check_body(body)
     tag_names = normalise_tags(tags)
@@ -170,7 +171,7 @@ def create_thread(author, category, title, body, tags=(), is_feature_request=Fal
 
 def create_post(author, thread, body, reply_to=None):
     """Reply to a thread, optionally to a particular post in it."""
-    permissions.require(permissions.can_reply(author, thread), "This thread is not open for replies.")
+    permissions.require(permissions.can_reply(author, thread), _reply_refusal(author, thread))
     body = _check_body(body)
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise Invalid("You can only reply to a post in the same thread.")
@@ -189,6 +190,17 @@ def create_post(author, thread, body, reply_to=None):
     signals.send_after_commit(signals.post_created, post=post, mentions=mentions)
     commit()
     return post
+
+
+def _reply_refusal(author, thread):
+    """The reason a reply is refused, in words the member understands."""
+    if thread.deleted_at is not None:
+        return "This thread has been deleted."
+    if thread.is_closed():
+        return "This thread is locked: it no longer takes replies."
+    if getattr(author, "is_authenticated", False) and author.is_silenced():
+        return "Your account is silenced for now: you can read but not post."
+    return "This thread is not open for replies."
 
 
 def _check_slow_mode(author, thread):
@@ -330,3 +342,27 @@ def create_category(name, slug=None, description="", colour="#3b6ea5", position=
     commit()
     return category
 
+
+
+def rerender_posts(post_ids):
+    """Re-render stored post HTML from its Markdown source (after an allowlist change); no notifications."""
+    changed = 0
+    for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
+        html = render_body(post.body_source).html
+        if html != post.body_html:
+            post.body_html = html
+            changed += 1
+    commit()
+    return changed
+
+
+def rerender_bios(user_ids):
+    """Re-render stored profile bios from their Markdown source."""
+    changed = 0
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
+        html = render_body(user.bio_source).html if user.bio_source else ""
+        if html != user.bio_html:
+            user.bio_html = html
+            changed += 1
+    commit()
+    return changed
