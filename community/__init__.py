@@ -75,15 +75,22 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from .auth.invitation_views import bp as invitations_bp
     from .auth.views import bp as auth_bp
     from .forum.views import bp as forum_bp
+    from .notifications.views import bp as notifications_bp
 
     app.register_blueprint(forum_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_socket_namespaces(app):
     """Socket.IO namespaces, registered by name like blueprints."""
+    from .notifications.events import LiveNamespace
+
+    socketio.on_namespace(LiveNamespace("/live"))
 
 
 def register_errorhandlers(app):
@@ -149,3 +156,6 @@ def register_commands(app):
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
+    from .notifications.receivers import connect_receivers as connect_notification_receivers
+
+    connect_notification_receivers()

@@ -3,6 +3,10 @@
 Rooms: "user:<id>" for one member's sessions, "thread:<id>" for readers of a thread,
 "room:<id>" for a chat room.
 """
+from contextlib import nullcontext
+
+from flask import current_app, has_request_context, render_template
+
 from .extensions import socketio
 
 
@@ -31,3 +35,22 @@ def notification(user_id, note, unread):
 
 def notification_count(user_id, unread):
     socketio.emit("notification_count", {"unread": unread}, to=user_room(user_id), namespace="/live")
+
+
+def post_created(post):
+    """A new visible reply: every open copy of the thread page appends the server-rendered post."""
+    html = _render_fragment("forum/_live_post.html", post=post, thread=post.thread)
+    socketio.emit("post_created", {"thread_id": post.thread_id, "post_id": post.id, "number": post.number,
+                                   "html": html}, to=thread_room(post.thread_id), namespace="/live")
+
+
+def post_updated(post):
+    """An edited post: open thread pages swap in the new sanitised HTML of its body."""
+    socketio.emit("post_updated", {"thread_id": post.thread_id, "post_id": post.id, "number": post.number,
+                                   "body_html": post.body_html}, to=thread_room(post.thread_id), namespace="/live")
+
+
+def _render_fragment(template, **context):
+    """Render a viewer-independent fragment, also from a worker or CLI with no request of its own."""
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        return render_template(template, **context)

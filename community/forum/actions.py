@@ -1,7 +1,7 @@
 """State changes in the forum: each validates, writes in one transaction, then notifies after commit."""
 import re
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import markup, permissions, sentiment, signals
@@ -10,6 +10,7 @@ from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.policy import assess_post
+from ..urls import path_for
 from .models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow
 
 MAX_TAGS = 5
@@ -86,7 +87,7 @@ def render_body(source):
         seen += 1
         return _resolve_mention(name) if seen <= MAX_MENTIONS else None
 
-    return markup.render_post(source, mention_url=lambda n: url_for("auth.profile", username=n), resolve_mention=resolve)
+    return markup.render_post(source, mention_url=lambda n: path_for("auth.profile", username=n), resolve_mention=resolve)
 
 
 def refresh_thread_counters(thread):

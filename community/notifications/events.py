@@ -1,0 +1,36 @@
+"""The /live namespace: a member's notification bell and the threads they have open."""
+from flask_login import current_user
+from flask_socketio import Namespace, emit, join_room, leave_room
+
+from .. import permissions, realtime
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..forum.models import Thread
+from ..sockets import refuse_anonymous, socket_event
+from .actions import unread_count
+
+
+def _thread_id(data):
+    if not isinstance(data, dict) or not isinstance(data.get("thread_id"), int) or isinstance(data["thread_id"], bool):
+        raise Invalid("Send {thread_id: <number>}.")
+    return data["thread_id"]
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth=None):
+        refuse_anonymous()
+        join_room(realtime.user_room(current_user.id))
+        emit("notification_count", {"unread": unread_count(current_user.id)})
+
+    @socket_event
+    def on_watch_thread(self, data):
+        thread = db.session.get(Thread, _thread_id(data))
+        if thread is None or not permissions.can_view_thread(current_user, thread):
+            raise NotFound("No such thread.")
+        join_room(realtime.thread_room(thread.id))
+        return {"ok": True}
+
+    @socket_event
+    def on_unwatch_thread(self, data):
+        leave_room(realtime.thread_room(_thread_id(data)))
+        return {"ok": True}

@@ -1,0 +1,103 @@
+"""Who hears about what: turns forum events into notifications and live thread updates."""
+import re
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import permissions, realtime, signals
+from ..auth.models import User
+from ..database import commit
+from ..extensions import db
+from ..forum.models import Post, ThreadFollow
+from ..markup import excerpt
+from ..urls import path_for
+from .actions import notify
+
+QUOTE_RE = re.compile(r"^>\s*\*\*@([A-Za-z0-9_]{2,30})\*\* wrote:", re.MULTILINE)
+
+
+def post_url(post):
+    """Link to the page of the thread that holds the post, anchored at it."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    earlier = db.session.scalar(
+        select(func.count(Post.id)).where(Post.thread_id == post.thread_id, Post.number < post.number,
+                                          Post.state == "published", Post.deleted_at.is_(None))
+    )
+    page = earlier // per_page + 1
+    return path_for("forum.thread", thread_id=post.thread_id, slug=post.thread.slug, page=page,
+                    _anchor=f"post-{post.number}")
+
+
+def on_post_published(post, mentions=()):
+    """A post became visible: tell the people it concerns, once each, and update open thread pages."""
+    if not post.is_visible:
+        return
+    thread = post.thread
+    author = post.author
+    url = post_url(post)
+    preview = excerpt(post.body_html, 120)
+    recipients = {}  # user_id -> (kind, text); the first reason wins, so nobody hears twice
+
+    quoted = {name.lower() for name in QUOTE_RE.findall(post.body_source)}
+    named = {name.lower() for name in mentions} | quoted
+    if named:
+        users = db.session.scalars(select(User).where(User.username_lower.in_(named))).all()
+        for user in users:
+            kind = "quote" if user.username_lower in quoted else "mention"
+            verb = "quoted you" if kind == "quote" else "mentioned you"
+            recipients.setdefault(user.id, (user, kind, f"{author.name} {verb} in “{thread.title}”: {preview}"))
+    if post.reply_to is not None and post.reply_to.author_id != author.id:
+        target = post.reply_to.author
+        recipients.setdefault(target.id, (target, "reply", f"{author.name} replied to your post in “{thread.title}”"))
+    if post.number > 1:
+        followers = db.session.scalars(
+            select(User).join(ThreadFollow, ThreadFollow.user_id == User.id).where(ThreadFollow.thread_id == thread.id)
+        ).all()
+        for follower in followers:
+            recipients.setdefault(follower.id, (follower, "reply", f"{author.name} replied in “{thread.title}”"))
+
+    for user_id, (user, kind, text) in recipients.items():
+        if user_id == author.id or not permissions.can_view_thread(user, thread):
+            continue
+        notify(user_id, kind, text, url, actor=author, thread_id=thread.id, post_id=post.id, commit_now=False)
+    commit()
+    if post.number > 1:
+        realtime.post_created(post)
+
+
+def on_thread_created(sender, thread, post, mentions=(), **_):
+    on_post_published(post, mentions)
+
+
+def on_post_created(sender, post, mentions=(), **_):
+    on_post_published(post, mentions)
+
+
+def on_post_state_changed(sender, post, **_):
+    """A held post approved later notifies then, as if it had just been posted."""
+    if post.is_visible:
+        on_post_published(post, _mentions_in(post))
+
+
+def on_post_edited(sender, post, **_):
+    if post.is_visible:
+        realtime.post_updated(post)
+
+
+def on_post_liked(sender, post, user, **_):
+    if permissions.can_view_thread(post.author, post.thread):
+        notify(post.author_id, "like", f"{user.name} liked your post in “{post.thread.title}”", post_url(post),
+               actor=user, thread_id=post.thread_id, post_id=post.id)
+
+
+def _mentions_in(post):
+    return {a.split("/u/")[-1] for a in re.findall(r'href="(/u/[A-Za-z0-9_]+)" class="mention"', post.body_html)}
+
+
+def connect_receivers():
+    """Subscribe to forum events; called once from create_app."""
+    signals.thread_created.connect(on_thread_created, weak=False)
+    signals.post_created.connect(on_post_created, weak=False)
+    signals.post_state_changed.connect(on_post_state_changed, weak=False)
+    signals.post_edited.connect(on_post_edited, weak=False)
+    signals.post_liked.connect(on_post_liked, weak=False)
