@@ -151,11 +151,20 @@ def register_commands(app):
     from .forum.cli import markup_cli
 
     app.cli.add_command(users_cli)
+
+    from .search.cli import search_cli
+
+    app.cli.add_command(search_cli)
     app.cli.add_command(markup_cli)
 
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
+    from .search.indexer import start_in_process_indexer
+    from .search.outbox import register_outbox_listener
+
+    register_outbox_listener()  # search outbox rows are written in the same transaction as the change
+    start_in_process_indexer(app)
     from .notifications.receivers import connect_receivers as connect_notification_receivers
 
     connect_notification_receivers()

@@ -4,3 +4,4 @@ from .forum.models import Category, Post, PostLike, PostRevision, Tag, Thread, T
 from .moderation.models import AuditEntry, Flag  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .settings import Setting  # noqa: F401
+from .search.models import OutboxEntry, SavedSearch  # noqa: F401

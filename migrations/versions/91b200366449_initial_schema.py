@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3ee528dcee49
+Revision ID: 91b200366449
 Revises: 
-Create Date: 2026-11-23 12:53:32.644540
+Create Date: 2026-11-23 12:56:56.852012
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3ee528dcee49'
+revision = '91b200366449'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,13 @@ def upgrade():
     sa.Column('post_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
+    )
+    op.create_table('search_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
     )
     op.create_table('tags',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -68,7 +75,7 @@ def upgrade():
 
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('target_type', sa.String(length=20), nullable=False),
     sa.Column('target_id', sa.Integer(), nullable=True),
@@ -96,6 +103,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('accepted_at', sa.DateTime(), nullable=True),
     sa.Column('accepted_user_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('mail_error', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['accepted_user_id'], ['users.id'], name=op.f('fk_invitations_accepted_user_id_users')),
     sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_invitations_invited_by_id_users')),
@@ -103,7 +111,23 @@ def upgrade():
     sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash'))
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitations_accepted_at'), ['accepted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
+
+    op.create_table('saved_searches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('query', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_notified_at', sa.DateTime(), nullable=True),
+    sa.Column('notified_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_saved_searches_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_searches')),
+    sa.UniqueConstraint('user_id', 'query', name='uq_saved_searches_user_query')
+    )
+    with op.batch_alter_table('saved_searches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_searches_user_id'), ['user_id'], unique=False)
 
     op.create_table('settings',
     sa.Column('key', sa.String(length=60), nullable=False),
@@ -212,7 +236,7 @@ def upgrade():
     op.create_table('flags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=20), nullable=False),
     sa.Column('text', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -326,8 +350,13 @@ def downgrade():
 
     op.drop_table('threads')
     op.drop_table('settings')
+    with op.batch_alter_table('saved_searches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_searches_user_id'))
+
+    op.drop_table('saved_searches')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_email'))
+        batch_op.drop_index(batch_op.f('ix_invitations_accepted_at'))
 
     op.drop_table('invitations')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
@@ -346,5 +375,6 @@ def downgrade():
 
     op.drop_table('users')
     op.drop_table('tags')
+    op.drop_table('search_outbox')
     op.drop_table('categories')
     # ### end Alembic commands ###

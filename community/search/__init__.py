@@ -1,0 +1,1 @@
+"""Search: a Whoosh index fed by an outbox, queries, saved searches and exports."""

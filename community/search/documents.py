@@ -1,0 +1,89 @@
+"""Turn posts (with their thread, category, tags and author) into Whoosh documents."""
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import markup
+from ..extensions import db
+from ..forum.models import Post, Thread
+
+
+def post_doc_id(post_id):
+    return f"p:{post_id}"
+
+
+def document_for(post):
+    """The index document of one post; the title is indexed on the opening post only."""
+    thread = post.thread
+    category = thread.category
+    return {
+        "id": post_doc_id(post.id),
+        "kind": "post",
+        "post_id": post.id,
+        "thread_id": thread.id,
+        "number": post.number,
+        "title": thread.title if post.number == 1 else "",
+        "thread_title": thread.title,
+        "text": markup.plain_text(post.body_html),
+        "author": post.author.username.lower(),
+        "author_id": post.author_id,
+        "category": category.slug,
+        "category_id": category.id,
+        "tags": ",".join(thread.tag_names),
+        "created": post.created_at,
+        "likes": post.like_count or 0,
+        "votes": thread.vote_count or 0,
+        "feature": bool(thread.is_feature_request),
+        "status": thread.request_status or "open",
+        "state": post.state,
+        "deleted": post.deleted_at is not None,
+        "thread_deleted": thread.deleted_at is not None,
+        "staff_only": bool(category.staff_only),
+        "redirected": thread.redirect_to_id is not None,
+    }
+
+
+def is_public(doc):
+    """Whether anyone signed in as a member could see this document (saved-search alerts use it)."""
+    return (doc["state"] == "published" and not doc["deleted"] and not doc["thread_deleted"]
+            and not doc["redirected"])
+
+
+def _post_query():
+    return select(Post).options(
+        joinedload(Post.author),
+        joinedload(Post.thread).joinedload(Thread.category),
+        joinedload(Post.thread).selectinload(Thread.tags),
+    )
+
+
+def load_posts(post_ids):
+    """Posts by id, with everything document_for reads, in a bounded number of queries."""
+    if not post_ids:
+        return []
+    return db.session.scalars(_post_query().where(Post.id.in_(list(post_ids)))).unique().all()
+
+
+def iter_posts(batch_size=1000):
+    """Every post, by id, in batches (for a rebuild); expunged as it goes to keep memory flat."""
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            _post_query().where(Post.id > last_id).order_by(Post.id).limit(batch_size)
+        ).unique().all()
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+        db.session.expunge_all()
+
+
+def post_ids_for(kind, object_id):
+    """The posts whose documents an outbox row touches."""
+    if kind == "post":
+        return [object_id]
+    if kind == "thread":
+        return list(db.session.scalars(select(Post.id).where(Post.thread_id == object_id)))
+    if kind == "category":
+        return list(db.session.scalars(
+            select(Post.id).join(Thread, Post.thread_id == Thread.id).where(Thread.category_id == object_id)))
+    return []

@@ -1,0 +1,192 @@
+"""The one indexer: applies outbox rows to the Whoosh index in order and remembers the last id applied."""
+import logging
+import threading
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from whoosh.writing import CLEAR
+
+from ..extensions import db
+from . import related
+from .documents import document_for, is_public, iter_posts, load_posts, post_doc_id, post_ids_for
+from .models import OutboxEntry
+from .store import IndexBusy, get_writer, last_applied, open_index, write_bookmark, write_lock
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+def index_dir(app=None):
+    return (app or current_app).config["SEARCH_INDEX_DIR"]
+
+
+def current_index():
+    return open_index(index_dir())
+
+
+def pending_count():
+    return db.session.scalar(select(func.count(OutboxEntry.id))) or 0
+
+
+def apply_pending(limit=None, on_new_posts=None):
+    """Apply every waiting outbox row (oldest first); returns how many rows were applied.
+
+    Rows are read in id order but selected by presence, not by "id > bookmark": a transaction that took a
+    lower id and committed late is still applied. Rows are deleted only after the index commit, so a crash
+    in between re-applies them, which is harmless because applying re-reads the current database state.
+    """
+    applied = 0
+    while limit is None or applied < limit:
+        with write_lock:
+            rows = db.session.execute(
+                select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.object_id).order_by(OutboxEntry.id).limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            new_public = _apply_rows(rows)
+            db.session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_([r.id for r in rows])))
+            db.session.commit()
+        applied += len(rows)
+        if new_public and on_new_posts is not None:
+            on_new_posts(new_public)
+    return applied
+
+
+def _apply_rows(rows):
+    """Write the documents the rows name; returns ids of posts that became publicly visible."""
+    post_ids = []
+    for row in rows:
+        post_ids.extend(post_ids_for(row.kind, row.object_id))
+    post_ids = list(dict.fromkeys(post_ids))
+    posts = {p.id: p for p in load_posts(post_ids)}
+    ix = current_index()
+    with ix.searcher() as searcher:
+        was_public = {pid for pid in post_ids if _public_in(searcher, pid)}
+    writer = get_writer(ix)
+    try:
+        newly_public = []
+        for pid in post_ids:
+            post = posts.get(pid)
+            if post is None:
+                writer.delete_by_term("id", post_doc_id(pid))
+                continue
+            doc = document_for(post)
+            writer.update_document(**doc)
+            if is_public(doc) and pid not in was_public:
+                newly_public.append(pid)
+        write_bookmark(writer, max(r.id for r in rows))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    db.session.expire_all()
+    return newly_public
+
+
+def _public_in(searcher, post_id):
+    doc = searcher.document(id=post_doc_id(post_id))
+    return doc is not None and is_public(doc)
+
+
+def rebuild(progress=None, batch_size=1000):
+    """Rebuild the whole index from the database and relearn related terms; returns the number of posts."""
+    ix = current_index()
+    with write_lock:
+        start_outbox = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
+        learner = related.Learner()
+        writer = get_writer(ix, patience=120.0, limitmb=256)
+        count = 0
+        try:
+            for batch in iter_posts(batch_size):
+                for post in batch:
+                    doc = document_for(post)
+                    writer.add_document(**doc)
+                    if is_public(doc) and not doc["staff_only"]:
+                        learner.add(doc["title"] + " " + doc["text"])
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+            write_bookmark(writer, start_outbox)
+            writer.commit(mergetype=CLEAR)
+        except BaseException:
+            writer.cancel()
+            raise
+        # Rows written before the rebuild started are now reflected; later ones are applied next.
+        db.session.execute(delete(OutboxEntry).where(OutboxEntry.id <= start_outbox))
+        db.session.commit()
+        related.save(index_dir(), learner.related_terms())
+    return count
+
+
+def status():
+    """How far behind the index is: rows waiting, the oldest one's age, the bookmark and document count."""
+    ix = current_index()
+    oldest = db.session.scalar(select(func.min(OutboxEntry.created_at)))
+    with ix.searcher() as searcher:
+        docs = searcher.doc_count()
+    return {"pending": pending_count(), "oldest_pending": oldest, "last_applied": last_applied(ix),
+            "documents": max(docs - 1, 0)}
+
+
+_running = []
+
+
+def wake_indexers():
+    """Nudge in-process indexers: a commit just wrote outbox rows."""
+    for indexer in _running:
+        indexer.wake.set()
+
+
+def start_in_process_indexer(app):
+    """With SEARCH_INDEXER_IN_PROCESS, index in a daemon thread started by the first request (not by CLI runs)."""
+    if not app.config.get("SEARCH_INDEXER_IN_PROCESS"):
+        return None
+    indexer = BackgroundIndexer(app)
+
+    @app.before_request
+    def ensure_indexer_running():
+        if indexer.thread is None:
+            indexer.start()
+            _running.append(indexer)
+
+    return indexer
+
+
+class BackgroundIndexer:
+    """Runs apply_pending in a daemon thread: woken after each commit that wrote outbox rows, else every second."""
+
+    def __init__(self, app, interval=1.0):
+        self.app = app
+        self.interval = interval
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = None
+
+    def start(self):
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+            self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+    def _run(self):
+        from .saved import notify_matches
+
+        while not self.stopping.is_set():
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            with self.app.app_context():
+                try:
+                    apply_pending(on_new_posts=notify_matches)
+                except IndexBusy as error:
+                    log.warning("search indexer: %s; will retry", error)
+                except Exception:
+                    # The rows stay in the outbox, so nothing is lost; log and try again next tick.
+                    log.exception("search indexer failed; will retry")
+                    db.session.rollback()
+                finally:
+                    db.session.remove()

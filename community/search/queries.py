@@ -1,0 +1,235 @@
+"""Search reads: results grouped by thread with highlights and facets, similar threads, spelling suggestions."""
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from whoosh import highlight, sorting
+from whoosh.query import And, NullQuery, Or, Term
+
+from .. import permissions
+from ..extensions import db
+from ..forum.models import Category, Thread
+from . import related
+from .indexer import current_index
+from .parsing import TEXT_FIELDS, parse
+
+log = logging.getLogger(__name__)
+SORTS = ("relevance", "newest", "votes")
+POSTS_PER_THREAD = 3
+MAX_PAGE = 50
+
+
+@dataclass
+class ThreadHit:
+    thread_id: int
+    title_html: str
+    category: str
+    tags: list
+    votes: int
+    status: str
+    feature: bool
+    created: object
+    posts: list = field(default_factory=list)  # dicts: post_id, number, author, created, likes, snippet_html
+
+
+@dataclass
+class SearchResults:
+    q: str
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    total: int = 0  # threads
+    total_posts: int = 0
+    threads: list = field(default_factory=list)
+    facets: dict = field(default_factory=dict)  # {"category": [(slug, count)], "tags": [(name, count)]}
+    filters: list = field(default_factory=list)
+    notice: str = ""
+    suggestion: str = ""
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+
+def visibility_filter(user):
+    """What this person may see; combined with every query so nothing hidden can match."""
+    allow = [Term("kind", "post")]
+    deny = [Term("redirected", True)]
+    if not permissions.is_staff(user):
+        deny.append(Term("staff_only", True))
+    if not permissions.is_moderator(user):
+        deny.append(Term("thread_deleted", True))
+        deny.append(Term("deleted", True))
+        published = Term("state", "published")
+        if getattr(user, "is_authenticated", False):
+            # Authors see their own held or hidden posts, as on the thread page.
+            allow.append(Or([published, Term("author_id", user.id)]))
+        else:
+            allow.append(published)
+    return And(allow), Or(deny)
+
+
+class Marker(highlight.HtmlFormatter):
+    """Escapes the text around matches and wraps each match in <mark>: the only markup a snippet holds."""
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace), quote=False)
+
+
+def _highlighter():
+    return highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=220, surround=60),
+                                 formatter=Marker(between=" … "))
+
+
+def _escape(text):
+    return highlight.htmlescape(text or "", quote=False)
+
+
+def _sort_facet(sort):
+    if sort == "newest":
+        return sorting.FieldFacet("created", reverse=True)
+    if sort == "votes":
+        return sorting.MultiFacet([sorting.FieldFacet("votes", reverse=True), sorting.FieldFacet("created", reverse=True)])
+    return None
+
+
+def _facet_counts(results, name, limit=12):
+    try:
+        groups = results.groups(name)
+    except KeyError:
+        return []
+    pairs = [(k, v) for k, v in groups.items() if k not in (None, "")]
+    return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=True):
+    """One page of thread-grouped results the user may see; malformed input falls back to plain words."""
+    sort = sort if sort in SORTS else "relevance"
+    page = min(max(int(page or 1), 1), MAX_PAGE)
+    out = SearchResults(q=qstring or "", sort=sort, page=page, per_page=per_page)
+    ix = current_index()
+    terms = related.load(current_app.config["SEARCH_INDEX_DIR"]) if use_related else None
+    parsed = parse(ix.schema, qstring, terms)
+    out.filters, out.notice = parsed.filters, parsed.notice
+    if parsed.query is NullQuery:
+        return out
+    allow, deny = visibility_filter(user)
+    groupedby = {
+        "category": sorting.FieldFacet("category", maptype=sorting.Count),
+        "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
+        "thread": sorting.FieldFacet("thread_id", maptype=sorting.Count),
+    }
+    with ix.searcher() as searcher:
+        try:
+            results = searcher.search(parsed.query, filter=allow, mask=deny, limit=page * per_page * POSTS_PER_THREAD,
+                                      sortedby=_sort_facet(sort), groupedby=groupedby, collapse="thread_id",
+                                      collapse_limit=POSTS_PER_THREAD, terms=True)
+        except Exception:
+            log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
+            return _fallback(user, qstring, sort, page, per_page, use_related)
+        out.total_posts = results.scored_length() if sort == "relevance" else len(results)
+        thread_counts = results.groups("thread")
+        out.total = len(thread_counts)
+        out.total_posts = sum(thread_counts.values())
+        out.facets = {"category": _facet_counts(results, "category"), "tags": _facet_counts(results, "tags")}
+        out.threads = _group(results, page, per_page)
+        if out.total < 3 and parsed.text and not parsed.fallback:
+            out.suggestion = _suggest(searcher, parsed, qstring)
+    return out
+
+
+def _fallback(user, qstring, sort, page, per_page, use_related):
+    words = " ".join("".join(ch if ch.isalnum() else " " for ch in (qstring or "")).split())
+    if words == (qstring or "").strip():
+        return SearchResults(q=qstring or "", sort=sort, page=page, per_page=per_page,
+                             notice="That search could not be run; try fewer or simpler words.")
+    results = search(user, words, sort, page, per_page, use_related)
+    results.q = qstring
+    results.notice = "We couldn't read that as a search expression, so we searched for its words."
+    return results
+
+
+def _group(results, page, per_page):
+    """Hits in rank order folded into threads (each once, with its best posts), then one page of threads."""
+    threads, order = {}, []
+    highlighter = _highlighter()
+    start = (page - 1) * per_page
+    for hit in results:
+        tid = hit["thread_id"]
+        if tid not in threads:
+            order.append(tid)
+            threads[tid] = None if len(order) <= start or len(order) > start + per_page else _thread_hit(hit)
+        entry = threads[tid]
+        if entry is None or len(entry.posts) >= POSTS_PER_THREAD:
+            continue
+        if hit["number"] == 1 and hit.get("title"):
+            title_html = _highlight(highlighter, hit, "title")
+            if "<mark>" in title_html:
+                entry.title_html = title_html
+        entry.posts.append({
+            "post_id": hit["post_id"], "number": hit["number"], "author": hit["author"],
+            "created": hit["created"], "likes": hit["likes"],
+            "snippet_html": _highlight(highlighter, hit, "text") or _escape(hit["text"][:220]),
+        })
+    return [threads[tid] for tid in order[start:start + per_page] if threads[tid] is not None]
+
+
+def _highlight(highlighter, hit, fieldname):
+    try:
+        return highlighter.highlight_hit(hit, fieldname, top=2) or ""
+    except Exception:
+        return ""
+
+
+def _thread_hit(hit):
+    return ThreadHit(
+        thread_id=hit["thread_id"], title_html=_escape(hit["thread_title"]), category=hit["category"],
+        tags=[t for t in (hit.get("tags") or "").split(",") if t], votes=hit["votes"], status=hit["status"],
+        feature=hit["feature"], created=hit["created"],
+    )
+
+
+def _suggest(searcher, parsed, qstring):
+    """A corrected query string from the index's own words, or "" when none is better."""
+    try:
+        text_query = parse(searcher.schema, parsed.text).query
+        correction = searcher.correct_query(text_query, parsed.text, prefix=1)
+    except Exception:
+        return ""
+    if correction.string and correction.string != parsed.text:
+        return qstring.replace(parsed.text, correction.string) if parsed.text in qstring else correction.string
+    return ""
+
+
+def similar_threads(user, title, body="", limit=5, exclude_thread_id=None):
+    """Threads whose opening posts look like this title and body (for "did someone ask already?"), best first."""
+    ix = current_index()
+    text = " ".join(filter(None, [title, title, body]))  # the title is the better summary: count it twice
+    if not text.strip():
+        return []
+    allow, deny = visibility_filter(user)
+    with ix.searcher() as searcher:
+        try:
+            keywords = searcher.key_terms_from_text("text", text, numterms=12, normalize=True)
+        except Exception:
+            log.warning("similar_threads: could not extract key terms", exc_info=True)
+            return []
+        if not keywords:
+            return []
+        query = Or([Term(f, word, boost=weight * (2.0 if f == "title" else 1.0))
+                    for word, weight in keywords for f in TEXT_FIELDS])
+        mask = Or([deny, Term("thread_id", exclude_thread_id)]) if exclude_thread_id else deny
+        hits = searcher.search(query, filter=And([allow, Term("number", 1)]), mask=mask, limit=limit * 2)
+        ids = [hit["thread_id"] for hit in hits]
+    if not ids:
+        return []
+    threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    # The database has the last word on visibility: the index may be a moment behind.
+    found = [threads[i] for i in ids if i in threads and permissions.can_view_thread(user, threads[i])
+             and threads[i].redirect_to_id is None and threads[i].deleted_at is None]
+    return found[:limit]
+
+
+def category_names():
+    return dict(db.session.execute(select(Category.slug, Category.name)).all())
