@@ -64,7 +64,7 @@ def load_posts(post_ids):
 
 
 def iter_posts(batch_size=1000):
-    """Every post, by id, in batches (for a rebuild); expunged as it goes to keep memory flat."""
+    """Every post, by id, in batches (for a rebuild); the session's weak identity map lets old batches go."""
     last_id = 0
     while True:
         batch = db.session.scalars(
@@ -74,7 +74,6 @@ def iter_posts(batch_size=1000):
             return
         yield batch
         last_id = batch[-1].id
-        db.session.expunge_all()
 
 
 def post_ids_for(kind, object_id):
