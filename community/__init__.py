@@ -77,7 +77,6 @@ def register_extensions(app):
 def register_blueprints(app):
     from .auth.invitation_views import bp as invitations_bp
     from .auth.views import bp as auth_bp
-    from .chat.views import bp as chat_bp
     from .forum.views import bp as forum_bp
     from .notifications.views import bp as notifications_bp
 
@@ -86,15 +85,8 @@ def register_blueprints(app):
 
     app.register_blueprint(search_bp)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(chat_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
-    from .ideas.views import bp as ideas_bp
-
-    app.register_blueprint(ideas_bp)
-    from .hosting.views import bp as hosting_bp
-
-    app.register_blueprint(hosting_bp)
 
 
 def register_socket_namespaces(app):
@@ -168,10 +160,6 @@ def register_commands(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(markup_cli)
 
-    from .demo.cli import demo_cli
-
-    app.cli.add_command(demo_cli)
-
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
@@ -183,6 +171,3 @@ def register_listeners(app):
     from .notifications.receivers import connect_receivers as connect_notification_receivers
 
     connect_notification_receivers()
-    from .ideas.actions import connect_receivers as connect_ideas_receivers
-
-    connect_ideas_receivers()  # a new feature request starts with its author's vote
