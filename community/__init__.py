@@ -77,6 +77,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from .auth.invitation_views import bp as invitations_bp
     from .auth.views import bp as auth_bp
+    from .chat.views import bp as chat_bp
     from .forum.views import bp as forum_bp
     from .notifications.views import bp as notifications_bp
 
@@ -85,6 +86,7 @@ def register_blueprints(app):
 
     app.register_blueprint(search_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(chat_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
 

@@ -73,6 +73,14 @@ class Config:
     POSTS_PER_PAGE = 20
     MEMBERS_PER_PAGE = 40
 
+    # Chat: message length, per-member rate (shared across processes through Redis when REDIS_URL is
+    # set), history page size and how many missed messages one catch-up reply carries.
+    CHAT_MESSAGE_MAX = 2000
+    CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT") or "5 per 5 seconds"
+    CHAT_HISTORY_PAGE = 50
+    CHAT_SYNC_MAX = 500
+    CHAT_MAX_MENTIONS = 10
+
     # Length limits shared by forms, actions and socket handlers.
     TITLE_MAX = 200
     POST_MAX = 20000

@@ -5,3 +5,4 @@ from .moderation.models import AuditEntry, Flag  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .search.models import OutboxEntry, SavedSearch  # noqa: F401
+from .chat.models import Message, MessageRevision, Room, RoomMember  # noqa: F401

@@ -215,6 +215,70 @@ def _role_required(view, rule):
     return wrapped
 
 
+# --- chat -------------------------------------------------------------------
+
+def can_view_room(user, room):
+    """Open and archived public rooms for every member; proposals for their proposer and
+    facilitators; a direct conversation for its two people only."""
+    if not _signed_in(user):
+        return False
+    if room.kind == "direct":
+        return room.direct_key is not None and str(user.id) in room.direct_key.split(":")
+    if room.state in ("open", "archived"):
+        return True
+    return room.created_by_id == user.id or is_moderator(user)
+
+
+def can_post_in_room(user, room, membership=None):
+    if not can_view_room(user, room) or room.state != "open" or user.is_silenced():
+        return False
+    if is_moderator(user) and room.kind == "public":
+        return True
+    if room.locked:
+        return False
+    return membership is None or not membership.is_muted()
+
+
+def can_edit_message(user, message):
+    return (_signed_in(user) and message.author_id == user.id and message.deleted_at is None
+            and message.room.state == "open" and not user.is_silenced())
+
+
+def can_delete_message(user, message):
+    """Authors delete their own; facilitators delete any message in a public room (with a reason)."""
+    if not _signed_in(user) or message.deleted_at is not None:
+        return False
+    if message.author_id == user.id:
+        return True
+    return is_moderator(user) and message.room.kind == "public"
+
+
+def can_create_room(user):
+    return is_moderator(user)
+
+
+def can_manage_room(user, room):
+    """Rename, archive, lock, slow mode and mute: facilitators, in public rooms."""
+    return is_moderator(user) and room.kind == "public"
+
+
+def can_propose_room(user):
+    return _signed_in(user) and not user.is_silenced()
+
+
+def can_decide_room_proposal(user, room):
+    return is_moderator(user) and room.kind == "public" and room.state == "proposed"
+
+
+def can_open_direct(user, first, second):
+    """A member starts a conversation with someone else; a facilitator may introduce two members."""
+    if not _signed_in(user) or first.id == second.id or not first.is_active or not second.is_active:
+        return False
+    if is_moderator(user):
+        return True
+    return user.id in (first.id, second.id) and not user.is_silenced()
+
+
 class TemplateRules:
     """Exposed to templates as `can`: {% if can.edit_post(current_user, post) %}."""
 

@@ -50,6 +50,43 @@ def post_updated(post):
                                    "body_html": post.body_html}, to=thread_room(post.thread_id), namespace="/live")
 
 
+# --- chat (namespace "/chat"); payloads are built by community.chat.queries before commit ---
+
+CHAT_NAMESPACE = "/chat"
+
+
+def chat_message(room_id, payload):
+    """A stored message (with its room sequence number) to everyone in the room."""
+    socketio.emit("chat_message", payload, to=chat_room(room_id), namespace=CHAT_NAMESPACE)
+
+
+def chat_message_changed(room_id, payload):
+    """An edited message, or a deleted one's tombstone."""
+    socketio.emit("message_changed", payload, to=chat_room(room_id), namespace=CHAT_NAMESPACE)
+
+
+def chat_room_changed(room_id, payload):
+    """A facilitator renamed, locked, archived or slowed the room."""
+    socketio.emit("room_changed", payload, to=chat_room(room_id), namespace=CHAT_NAMESPACE)
+
+
+def chat_muted(user_id, room_id, until, reason):
+    """Tell a member's open chat pages that a facilitator muted (or unmuted) them in a room."""
+    socketio.emit("muted", {"room_id": room_id, "until": until, "reason": reason}, to=user_room(user_id),
+                  namespace=CHAT_NAMESPACE)
+
+
+def chat_presence(room_id, people):
+    """Who is in the room now: names only, shown with textContent."""
+    socketio.emit("presence", {"room_id": room_id, "people": people}, to=chat_room(room_id),
+                  namespace=CHAT_NAMESPACE)
+
+
+def chat_typing(room_id, person, skip_sid=None):
+    socketio.emit("typing", {"room_id": room_id, "person": person}, to=chat_room(room_id),
+                  namespace=CHAT_NAMESPACE, skip_sid=skip_sid)
+
+
 def _render_fragment(template, **context):
     """Render a viewer-independent fragment, also from a worker or CLI with no request of its own."""
     with nullcontext() if has_request_context() else current_app.test_request_context("/"):

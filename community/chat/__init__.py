@@ -1,0 +1,1 @@
+"""Chat: rooms, direct conversations and their messages, live over Socket.IO."""

@@ -1,0 +1,257 @@
+"""Chat state changes: messages (post, edit, delete), read marks and direct conversations."""
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .. import markup, permissions, realtime
+from ..auth.models import User
+from ..database import after_commit, commit, utcnow
+from ..errors import Invalid, NotAllowed, RateLimited
+from ..extensions import db
+from ..moderation.audit import record_audit
+from ..notifications.actions import notify
+from . import queries
+from .limits import check_message_rate
+from .models import Message, MessageRevision, Room, RoomMember
+
+
+def ensure_membership(user, room):
+    """The member's row in a room, added the first time they enter (not committed here)."""
+    member = db.session.get(RoomMember, (room.id, user.id))
+    if member is None:
+        member = RoomMember(room_id=room.id, user_id=user.id, last_read_seq=0, joined_at=utcnow())
+        db.session.add(member)
+    return member
+
+
+def _check_body(body):
+    body = (body or "").strip() if isinstance(body, str) else None
+    if body is None:
+        raise Invalid("A message is text.", field="body")
+    limit = current_app.config["CHAT_MESSAGE_MAX"]
+    if not body:
+        raise Invalid("Write something before sending.", field="body")
+    if len(body) > limit:
+        raise Invalid(f"Messages are limited to {limit} characters; this one has {len(body)}.", field="body")
+    return body
+
+
+def _url(endpoint, **values):
+    """A site path, also when called outside a request (CLI, workers, tests of actions)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
+def _render(room, source):
+    """Render chat Markdown, linking @mentions of members who can read this room."""
+    limit = current_app.config["CHAT_MAX_MENTIONS"]
+    seen = []
+
+    def resolve(name):
+        if len(seen) >= limit:
+            return None
+        user = db.session.scalar(select(User).where(User.username_lower == name.lower()))
+        if user is None or not user.is_active or not permissions.can_view_room(user, room):
+            return None
+        seen.append(user)
+        return user.username
+
+    rendered = markup.render_chat(source, mention_url=lambda n: _url("auth.profile", username=n),
+                                  resolve_mention=resolve)
+    return rendered, {u.username: u for u in seen if u.username in rendered.mentions}
+
+
+def _refusal(user, room, member):
+    """Why user may not write in room, in words they understand."""
+    if room.state == "archived":
+        return "This room is archived: it is kept for reading only."
+    if room.state != "open":
+        return "This room is not open yet."
+    if user.is_silenced():
+        return "Your account is silenced for now: you can read but not write."
+    if room.locked:
+        return "This room is locked by a facilitator: only facilitators can write for now."
+    if member is not None and member.is_muted():
+        return (f"A facilitator muted you in this room until {member.muted_until:%H:%M} UTC"
+                + (f": {member.mute_reason}" if member.mute_reason else "."))
+    return "You cannot write in this room."
+
+
+def _check_slow_mode(author, room):
+    if not room.slow_mode_seconds or permissions.is_moderator(author):
+        return
+    last = db.session.scalar(select(func.max(Message.created_at))
+                             .where(Message.room_id == room.id, Message.author_id == author.id))
+    if last is None:
+        return
+    wait = room.slow_mode_seconds - int((utcnow() - last).total_seconds())
+    if wait > 0:
+        raise RateLimited(f"This room is in slow mode: one message every {room.slow_mode_seconds} seconds. "
+                          f"You can write again in {wait} s.", retry_after=wait)
+
+
+def _next_counter(room, column):
+    """Increment one of the room's counters with the row locked until commit, so concurrent
+    writers on any server process get distinct, increasing numbers and commit in that order."""
+    value = db.session.execute(
+        update(Room).where(Room.id == room.id).values({column: getattr(Room, column) + 1})
+        .returning(getattr(Room, column)),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    set_committed_value(room, column, value)
+    return value
+
+
+def _message_url(room, seq):
+    return _url("chat.room", room_id=room.id) + f"#m-{seq}"
+
+
+def _notify_mentions(author, room, message, mentioned):
+    label = queries.room_title(room, author) if room.kind == "public" else "a conversation"
+    for user in mentioned.values():
+        notify(user.id, "mention", f"{author.username} mentioned you in {label}",
+               _message_url(room, message.seq), actor=author, commit_now=False)
+
+
+def _notify_direct(author, room, message):
+    """Tell the other person about a direct message when it is the first one they have not read."""
+    for member in db.session.scalars(select(RoomMember).where(RoomMember.room_id == room.id,
+                                                              RoomMember.user_id != author.id)):
+        if _only_unread(member, message):
+            notify(member.user_id, "direct_message", f"{author.username} sent you a message",
+                   _message_url(room, message.seq), actor=author, commit_now=False)
+
+
+def _only_unread(member, message):
+    earlier_unread = db.session.scalar(select(func.count(Message.id)).where(
+        Message.room_id == message.room_id, Message.seq > member.last_read_seq, Message.seq < message.seq,
+        Message.author_id != member.user_id, Message.deleted_at.is_(None)))
+    return earlier_unread == 0
+
+
+def post_message(author, room, body):
+    """Store a message with the room's next sequence number; fan it out once it is committed."""
+    body = _check_body(body)
+    member = db.session.get(RoomMember, (room.id, author.id))
+    if not permissions.can_post_in_room(author, room, member):
+        raise NotAllowed(_refusal(author, room, member))
+    _check_slow_mode(author, room)
+    check_message_rate(author)
+    return _store_message(author, room, body, member)
+
+
+def _store_message(author, room, body, member=None):
+    rendered, mentioned = _render(room, body)
+    if room.kind == "public" and member is None:
+        member = ensure_membership(author, room)
+    seq = _next_counter(room, "last_seq")
+    now = utcnow()
+    message = Message(room_id=room.id, seq=seq, author_id=author.id, body_source=body, body_html=rendered.html,
+                      by_staff=permissions.is_staff(author), created_at=now)
+    message.author = author
+    db.session.add(message)
+    room.last_message_at = now
+    if member is not None:
+        member.last_read_seq = max(member.last_read_seq, seq)  # your own message is read
+    db.session.flush()
+    _notify_mentions(author, room, message, mentioned)
+    if room.kind == "direct":
+        _notify_direct(author, room, message)
+    payload = queries.message_payload(message)
+    after_commit(lambda: realtime.chat_message(room.id, payload))
+    commit()
+    return message
+
+
+def edit_message(editor, message, body):
+    """Change a message's text, keeping the previous text as a revision; it shows as edited."""
+    permissions.require(permissions.can_edit_message(editor, message), "You can only edit your own messages.")
+    body = _check_body(body)
+    if body == message.body_source:
+        return message
+    room = message.room
+    previous = {u for u in markup.render_chat(message.body_source, mention_url=lambda n: n).mentions}
+    rendered, mentioned = _render(room, body)
+    message.revision_count += 1
+    db.session.add(MessageRevision(message_id=message.id, number=message.revision_count,
+                                   body_source=message.body_source, edited_by_id=editor.id, created_at=utcnow()))
+    message.body_source, message.body_html, message.edited_at = body, rendered.html, utcnow()
+    message.change_no = _next_counter(room, "last_change")
+    _notify_mentions(editor, room, message, {k: v for k, v in mentioned.items() if k not in previous})
+    payload = queries.message_payload(message)
+    after_commit(lambda: realtime.chat_message_changed(room.id, payload))
+    commit()
+    return message
+
+
+def delete_message(actor, message, reason=""):
+    """Delete a message, leaving a tombstone; a facilitator deleting someone else's gives a reason,
+    kept in the audit log with the text."""
+    permissions.require(permissions.can_delete_message(actor, message), "You can only delete your own messages.")
+    reason = (reason or "").strip()[:500] if isinstance(reason, str) else ""
+    room = message.room
+    if message.author_id != actor.id:
+        if not reason:
+            raise Invalid("Give a reason when deleting someone else's message.", field="reason")
+        record_audit(actor, "delete_chat_message", "message", message.id, reason=reason,
+                     subject_user=message.author, before={"room_id": room.id, "seq": message.seq,
+                                                          "body": message.body_source})
+    message.deleted_at, message.deleted_by_id, message.delete_reason = utcnow(), actor.id, reason
+    message.change_no = _next_counter(room, "last_change")
+    payload = queries.message_payload(message)
+    after_commit(lambda: realtime.chat_message_changed(room.id, payload))
+    commit()
+    return message
+
+
+def mark_read(user, room, seq):
+    """Move the member's read mark forward to seq (never back)."""
+    member = db.session.get(RoomMember, (room.id, user.id))
+    if member is None:
+        return 0
+    seq = min(int(seq), room.last_seq)
+    if seq > member.last_read_seq:
+        member.last_read_seq = seq
+        commit()
+    return member.last_read_seq
+
+
+def enter_room(user, room):
+    """A member opens a room: public rooms keep a membership row for unread counts."""
+    permissions.require(permissions.can_view_room(user, room), "You cannot see this room.")
+    if room.kind == "public" and room.state == "open":
+        if db.session.get(RoomMember, (room.id, user.id)) is None:
+            ensure_membership(user, room)
+            commit()
+    return db.session.get(RoomMember, (room.id, user.id))
+
+
+def open_direct_conversation(a, b, opening_message=None, actor=None):
+    """The one direct conversation between members a and b, created if needed. actor (default a)
+    may be a facilitator introducing the two; opening_message, if given, is posted by actor."""
+    actor = actor or a
+    permissions.require(permissions.can_open_direct(actor, a, b), "You cannot start that conversation.")
+    if opening_message is not None:
+        opening_message = _check_body(opening_message)
+    low, high = sorted((a.id, b.id))
+    key = f"{low}:{high}"
+    room = db.session.scalar(select(Room).where(Room.direct_key == key))
+    if room is None:
+        room = Room(kind="direct", state="open", name="", direct_key=key, created_by_id=actor.id, created_at=utcnow())
+        db.session.add(room)
+        db.session.flush()
+        for user in (a, b):
+            db.session.add(RoomMember(room_id=room.id, user_id=user.id, last_read_seq=0, joined_at=utcnow()))
+        db.session.flush()
+        if opening_message is None:
+            commit()
+    if opening_message is not None:
+        member = db.session.get(RoomMember, (room.id, actor.id))
+        introducing = actor.id not in (a.id, b.id)
+        if not introducing and not permissions.can_post_in_room(actor, room, member):
+            raise NotAllowed(_refusal(actor, room, member))
+        check_message_rate(actor)
+        _store_message(actor, room, opening_message, member)
+    return room
