@@ -89,6 +89,9 @@ def register_blueprints(app):
     app.register_blueprint(chat_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
+    from .ideas.views import bp as ideas_bp
+
+    app.register_blueprint(ideas_bp)
 
 
 def register_socket_namespaces(app):
@@ -173,3 +176,6 @@ def register_listeners(app):
     from .notifications.receivers import connect_receivers as connect_notification_receivers
 
     connect_notification_receivers()
+    from .ideas.actions import connect_receivers as connect_ideas_receivers
+
+    connect_ideas_receivers()  # a new feature request starts with its author's vote

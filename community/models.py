@@ -6,3 +6,4 @@ from .notifications.models import Notification  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .search.models import OutboxEntry, SavedSearch  # noqa: F401
 from .chat.models import Message, MessageRevision, Room, RoomMember  # noqa: F401
+from .ideas.models import RequestStatusChange, Vote  # noqa: F401

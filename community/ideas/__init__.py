@@ -1,0 +1,1 @@
+"""Feature requests: votes, product status, duplicates and merging, the request board and its export."""
