@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from community import create_app
@@ -63,6 +64,15 @@ def _test_config():
 def app(database_uri, _schema, tmp_path):
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_uri,
                       "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+
+    def _fresh_g():
+        # Requests reuse the test's app context, so g would carry one client's signed-in user and CSRF
+        # token into the next request of another client; a server starts each request with a fresh g.
+        for name in list(g):
+            g.pop(name)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+
     with app.app_context():
         yield app
         _db.session.remove()

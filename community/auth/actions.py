@@ -1,26 +1,37 @@
-"""Joining, signing in and account changes."""
+"""Joining, signing in and account changes: profiles, passwords, roles, last seen."""
+import re
 import secrets
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from .. import signals
+from .. import markup, permissions, signals
 from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
-from .models import ROLES, User
+from ..moderation.audit import record_audit
+from .models import ROLES, User, UserInterest
 
-USERNAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 RESERVED_USERNAMES = {"admin", "administrator", "staff", "system", "moderator", "support", "me", "new", "all"}
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200
 COMMON_PASSWORDS = {
     "password123", "1234567890", "qwertyuiop", "password1!", "iloveyou12", "letmein123", "welcome123",
     "passw0rd12", "0123456789", "abcdefghij", "qwerty1234", "1q2w3e4r5t", "administrator",
+    "password1234", "12345678910", "qwertyuiop1", "iloveyou123", "trustno1234", "correcthorse",
 }
+DISPLAY_NAME_MAX = 60
+LOCATION_MAX = 80
+INTEREST_MAX = 40
+INTERESTS_MAX = 12
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def normalise_email(email):
-    """Validate an address and return it normalised (domain lower-cased, local part as typed)."""
+    """Validate an address and return it lower-cased, so one mailbox is one account."""
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
@@ -31,7 +42,7 @@ def check_username(username):
     username = (username or "").strip()
     if not 3 <= len(username) <= 30:
         raise Invalid("Usernames are 3 to 30 characters long.", field="username")
-    if any(c not in USERNAME_CHARS for c in username):
+    if not USERNAME_RE.match(username) or not username.isascii():
         raise Invalid("Usernames use letters, digits and underscores only.", field="username")
     if username.lower() in RESERVED_USERNAMES:
         raise Invalid("That username is reserved.", field="username")
@@ -41,23 +52,24 @@ def check_username(username):
     return username
 
 
-def check_password_strength(password, username="", email=""):
-    """At least 10 characters, not a common password, not the username or email."""
+def check_password_strength(password, username="", email="", field="password"):
+    """At least 10 characters, not a common password, not built on the username or email."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Use at least {MIN_PASSWORD} characters for your password.", field="password")
-    if len(password) > 200:
-        raise Invalid("Passwords are limited to 200 characters.", field="password")
+        raise Invalid(f"Use at least {MIN_PASSWORD} characters for your password.", field=field)
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(f"Passwords are limited to {MAX_PASSWORD} characters.", field=field)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        raise Invalid("That password is too easy to guess.", field="password")
-    if username and username.lower() in lowered or email and email.split("@")[0].lower() in lowered:
-        raise Invalid("Your password shouldn't contain your username or email.", field="password")
+        raise Invalid("That password is too easy to guess.", field=field)
+    local_part = email.split("@")[0].lower() if email else ""
+    if (username and username.lower() in lowered) or (len(local_part) >= 3 and local_part in lowered):
+        raise Invalid("Your password shouldn't contain your username or email.", field=field)
     return password
 
 
-def register_member(username, email, password, role="member", display_name="", skip_strength_check=False):
-    """Create an account; the email must be unused and the password strong enough."""
+def build_member(username, email, password, role="member", display_name="", skip_strength_check=False):
+    """Validate and add a new account to the session without committing (callers commit)."""
     username = check_username(username)
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
@@ -67,12 +79,18 @@ def register_member(username, email, password, role="member", display_name="", s
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}.")
     user = User(username=username, username_lower=username.lower(), email=email, role=role,
-                display_name=(display_name or "").strip()[:60], session_token=secrets.token_hex(8),
-                created_at=utcnow())
+                display_name=_clean_line(display_name, DISPLAY_NAME_MAX, "display_name", "Display names"),
+                session_token=secrets.token_hex(16), created_at=utcnow())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     signals.send_after_commit(signals.member_joined, user=user)
+    return user
+
+
+def register_member(username, email, password, role="member", display_name="", skip_strength_check=False):
+    """Create an account; the email must be unused and the password strong enough."""
+    user = build_member(username, email, password, role, display_name, skip_strength_check)
     commit()
     return user
 
@@ -80,7 +98,7 @@ def register_member(username, email, password, role="member", display_name="", s
 def authenticate(login, password):
     """The member with this username or email and password, or None."""
     login = (login or "").strip().lower()
-    if not login or not password:
+    if not login or not password or len(login) > 254 or len(password) > MAX_PASSWORD:
         return None
     user = db.session.scalar(select(User).where((User.username_lower == login) | (User.email == login)))
     if user is None or not user.check_password(password):
@@ -88,10 +106,114 @@ def authenticate(login, password):
     return user
 
 
-def touch_last_seen(user):
-    user.last_seen_at = utcnow()
+def change_password(user, current_password, new_password):
+    """Set a new password and end every other session and remember-me cookie of this member."""
+    if not user.check_password(current_password or ""):
+        raise Invalid("Your current password is not right.", field="current_password")
+    check_password_strength(new_password, user.username, user.email, field="new_password")
+    if user.check_password(new_password):
+        raise Invalid("Choose a password different from the current one.", field="new_password")
+    user.set_password(new_password)
+    # Sessions and remember cookies carry the token: a new one signs out every other device.
+    user.session_token = secrets.token_hex(16)
     commit()
+    return user
+
+
+def parse_interests(text):
+    """'Coffee, home brewing ,coffee' -> ['coffee', 'home brewing']: lower-cased, unique, in order."""
+    names = []
+    for raw in re.split(r"[,\n]", text or ""):
+        name = " ".join(CONTROL_RE.sub(" ", raw).split()).lower().lstrip("#")
+        if not name:
+            continue
+        if len(name) > INTEREST_MAX:
+            raise Invalid(f"Keep each interest under {INTEREST_MAX} characters ({name[:20]}… is longer).",
+                          field="interests")
+        if name not in names:
+            names.append(name)
+    if len(names) > INTERESTS_MAX:
+        raise Invalid(f"List at most {INTERESTS_MAX} interests.", field="interests")
+    return names
+
+
+def update_profile(actor, user, display_name="", bio="", location="", interests=""):
+    """Change what a member shows about themselves; the bio is Markdown rendered once, here."""
+    permissions.require(permissions.can_edit_profile(actor, user), "You can only edit your own profile.")
+    display_name = _clean_line(display_name, DISPLAY_NAME_MAX, "display_name", "Display names")
+    location = _clean_line(location, LOCATION_MAX, "location", "Locations")
+    bio = (bio or "").replace("\r\n", "\n").strip()
+    bio_max = current_app.config["BIO_MAX"]
+    if len(bio) > bio_max:
+        raise Invalid(f"Keep your bio under {bio_max} characters (it has {len(bio)}).", field="bio")
+    names = parse_interests(interests) if isinstance(interests, str) else list(interests)
+    user.display_name = display_name
+    user.location = location
+    user.bio_source = bio
+    user.bio_html = markup.render_post(
+        bio, mention_url=lambda name: url_for("auth.profile", username=name), resolve_mention=_member_username,
+    ).html
+    kept = {i.name: i for i in user.interests}
+    user.interests = [kept.get(name) or UserInterest(name=name) for name in names]
+    commit()
+    return user
+
+
+def change_role(actor, user, role, reason=""):
+    """An admin gives a member a role; recorded in the audit log."""
+    permissions.require(permissions.can_change_role(actor), "Only admins change roles.")
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}.", field="role")
+    if user.role == role:
+        raise Invalid(f"{user.username} is already {user.role_label.lower()}.", field="role")
+    if user.role == "admin" and _admin_count() <= 1:
+        raise Invalid("The community needs at least one admin; promote another first.", field="role")
+    before = user.role
+    user.role = role
+    record_audit(actor, "change_role", "user", user.id, reason=(reason or "").strip()[:1000],
+                 subject_user=user, before={"role": before}, after={"role": role})
+    commit()
+    return user
+
+
+def set_role(user, role):
+    """Give a member a role from the command line (no acting member, so no audit entry)."""
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}.")
+    user.role = role
+    commit()
+    return user
+
+
+def touch_last_seen(user, interval=None):
+    """Record that the member is around, writing at most once per interval (seconds)."""
+    now = utcnow()
+    interval = current_app.config.get("LAST_SEEN_INTERVAL", 300) if interval is None else interval
+    if user.last_seen_at is not None and now - user.last_seen_at < timedelta(seconds=interval):
+        return False
+    user.last_seen_at = now
+    commit()
+    return True
 
 
 def find_member(username):
-    return db.session.scalar(select(User).where(User.username_lower == (username or "").lower()))
+    username = (username or "").strip().lower()
+    if not username or len(username) > 30:
+        return None
+    return db.session.scalar(select(User).where(User.username_lower == username))
+
+
+def _member_username(name):
+    user = find_member(name)
+    return user.username if user else None
+
+
+def _admin_count():
+    return db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.suspended_at.is_(None)))
+
+
+def _clean_line(value, limit, field, label):
+    value = " ".join(CONTROL_RE.sub(" ", value or "").split())
+    if len(value) > limit:
+        raise Invalid(f"{label} are limited to {limit} characters.", field=field)
+    return value

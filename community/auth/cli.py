@@ -2,9 +2,8 @@
 import click
 from flask.cli import AppGroup
 
-from ..database import commit
 from ..errors import Invalid
-from .actions import find_member, register_member
+from .actions import find_member, register_member, set_role
 from .models import ROLES
 
 users_cli = AppGroup("users", help="Manage member accounts.")
@@ -13,14 +12,14 @@ users_cli = AppGroup("users", help="Manage member accounts.")
 @users_cli.command("create-admin")
 @click.argument("username")
 @click.argument("email")
-@click.password_option()
+@click.password_option(help="The admin's password (asked for when not given).")
 def create_admin(username, email, password):
     """Create an admin account."""
     try:
         user = register_member(username, email, password, role="admin")
     except Invalid as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"Created admin {user.username}.")
+    click.echo(f"Created admin {user.username} <{user.email}>.")
 
 
 @users_cli.command("promote")
@@ -31,6 +30,5 @@ def promote(username, role):
     user = find_member(username)
     if user is None:
         raise click.ClickException(f"No member called {username}.")
-    user.role = role
-    commit()
+    set_role(user, role)
     click.echo(f"{user.username} is now {user.role_label.lower()}.")

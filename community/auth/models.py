@@ -95,9 +95,17 @@ class Invitation(db.Model):
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
     invited_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    accepted_at = db.Column(db.DateTime)
+    accepted_at = db.Column(db.DateTime, index=True)
     accepted_user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    sent_at = db.Column(db.DateTime)  # when the invitation email was handed to the mail server
     mail_error = db.Column(db.String(500))
 
     invited_by = db.relationship("User", foreign_keys=[invited_by_id])
     accepted_user = db.relationship("User", foreign_keys=[accepted_user_id])
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None
+
+    def __repr__(self):
+        return f"<Invitation {self.email}>"

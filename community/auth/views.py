@@ -1,33 +1,67 @@
-"""Join, sign in, sign out, profiles."""
-from urllib.parse import urlsplit
+"""Join, sign in and out, profiles, passwords, the member directory and role changes."""
+from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import markup, permissions
 from ..errors import Invalid
 from ..extensions import limiter
-from . import actions
-from .forms import LoginForm, RegisterForm
+from . import actions, queries
+from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, RoleForm
 
 bp = Blueprint("auth", __name__)
 
 
+def _is_local_path(target):
+    """True for a same-site path such as /t/3?page=2 — also once percent-decoded, as some hops decode."""
+    if not target or len(target) > 2000:
+        return False
+    candidate = target
+    for _ in range(3):
+        if any(ord(c) < 32 or ord(c) == 127 for c in candidate):
+            return False  # browsers drop tabs and newlines, so "/\t/evil.com" would become "//evil.com"
+        path = candidate.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith("/") or path.startswith("//") or "\\" in path:
+            return False  # browsers read "\" as "/", so "/\evil.com" is another host
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return False
+        decoded = unquote(candidate)
+        if decoded == candidate:
+            return True
+        candidate = decoded
+    return True
+
+
 def safe_next(target, fallback="forum.index"):
     """Only same-site relative paths are followed after sign-in (no open redirects)."""
-    target = (target or "").strip().replace("\\", "/")
-    parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return url_for(fallback)
-    if any(ord(c) < 32 for c in target):
-        return url_for(fallback)
-    return target
+    target = (target or "").strip()
+    return target if _is_local_path(target) else url_for(fallback)
 
+
+def _page():
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _form_error(form, error, default_field):
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = list(field.errors) + [error.message]
+
+
+@bp.before_app_request
+def note_last_seen():
+    if request.endpoint != "static" and current_user.is_authenticated:
+        actions.touch_last_seen(current_user)
+
+
+# --- signing in and out -------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("forum.index"))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = actions.authenticate(form.login.data, form.password.data)
@@ -37,7 +71,7 @@ def login():
             form.login.errors.append("This account is suspended.")
         else:
             login_user(user, remember=form.remember.data)
-            actions.touch_last_seen(user)
+            actions.touch_last_seen(user, interval=0)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -59,23 +93,109 @@ def register():
         try:
             user = actions.register_member(form.username.data, form.email.data, form.password.data)
         except Invalid as error:
-            getattr(form, error.field or "username").errors.append(error.message)
+            _form_error(form, error, "username")
         else:
             login_user(user)
-            flash(f"Welcome to the community, {user.username}!", "success")
-            return redirect(url_for("forum.index"))
+            flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
+            return redirect(url_for("auth.edit_profile", username=user.username))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+# --- profiles -------------------------------------------------------------------
+
+def _member_or_404(username):
+    user = actions.find_member(username)
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.route("/u/<username>")
 def profile(username):
-    user = actions.find_member(username)
-    if user is None:
-        abort(404)
-    return render_template("auth/profile.html", user=user)
+    user = _member_or_404(username)
+    posts = queries.recent_posts(current_user, user)
+    return render_template("auth/profile.html", user=user, posts=posts,
+                           threads=queries.recent_threads(current_user, user),
+                           excerpts={post.id: markup.excerpt(post.body_html, 160) for post in posts})
 
 
 @bp.route("/me")
 @login_required
 def me():
     return redirect(url_for("auth.profile", username=current_user.username))
+
+
+@bp.route("/u/<username>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def edit_profile(username):
+    user = _member_or_404(username)
+    if not permissions.can_edit_profile(current_user, user):
+        abort(403)
+    form = ProfileForm()
+    if request.method == "GET":
+        form.display_name.data = user.display_name
+        form.location.data = user.location
+        form.bio.data = user.bio_source
+        form.interests.data = ", ".join(user.interest_names)
+    elif form.validate_on_submit():
+        try:
+            actions.update_profile(current_user, user, form.display_name.data, form.bio.data,
+                                   form.location.data, form.interests.data)
+        except Invalid as error:
+            _form_error(form, error, "bio")
+        else:
+            flash("Your profile is saved." if user.id == current_user.id else "The profile is saved.", "success")
+            return redirect(url_for("auth.profile", username=user.username))
+    return render_template("auth/edit_profile.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+        try:
+            user = actions.change_password(current_user._get_current_object(), form.current_password.data,
+                                           form.new_password.data)
+        except Invalid as error:
+            _form_error(form, error, "new_password")
+        else:
+            # The new session token signed everyone out; sign this browser back in with it.
+            login_user(user, remember=remembered)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("auth.profile", username=user.username))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+# --- the member directory -----------------------------------------------------------
+
+@bp.route("/members")
+def members():
+    interest = request.args.get("interest", "")[:40]
+    query = request.args.get("q", "")[:60]
+    people = queries.member_directory(interest, query, _page(), current_app.config["MEMBERS_PER_PAGE"])
+    return render_template("auth/members.html", people=people, interest=interest.strip().lower(),
+                           query=query.strip(), chips=queries.popular_interests())
+
+
+# --- roles ------------------------------------------------------------------------
+
+@bp.route("/u/<username>/role", methods=["GET", "POST"])
+@permissions.admin_required
+def change_role(username):
+    user = _member_or_404(username)
+    form = RoleForm()
+    if request.method == "GET":
+        form.role.data = user.role
+    elif form.validate_on_submit():
+        try:
+            actions.change_role(current_user, user, form.role.data, form.reason.data)
+        except Invalid as error:
+            _form_error(form, error, "role")
+        else:
+            flash(f"{user.username} is now {user.role_label.lower()}.", "success")
+            return redirect(url_for("auth.profile", username=user.username))
+    return render_template("auth/role.html", form=form, user=user), 400 if form.errors else 200

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 91b200366449
+Revision ID: c669666109ab
 Revises: 
-Create Date: 2026-11-23 12:56:56.852012
+Create Date: 2026-11-23 13:00:18.549098
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '91b200366449'
+revision = 'c669666109ab'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -95,6 +95,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_subject_user_id'), ['subject_user_id'], unique=False)
         batch_op.create_index('ix_audit_target', ['target_type', 'target_id'], unique=False)
 
+    op.create_table('chat_rooms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('topic', sa.String(length=300), nullable=False),
+    sa.Column('locked', sa.Boolean(), nullable=False),
+    sa.Column('slow_mode_seconds', sa.Integer(), nullable=False),
+    sa.Column('direct_key', sa.String(length=30), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.String(length=500), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('last_change', sa.Integer(), nullable=False),
+    sa.Column('last_message_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_chat_rooms_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_chat_rooms_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_rooms')),
+    sa.UniqueConstraint('direct_key', name=op.f('uq_chat_rooms_direct_key'))
+    )
+    with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chat_rooms_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_chat_rooms_state'), ['state'], unique=False)
+
+    op.create_table('introductions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('first_id', sa.Integer(), nullable=False),
+    sa.Column('second_id', sa.Integer(), nullable=False),
+    sa.Column('introduced_by_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['first_id'], ['users.id'], name=op.f('fk_introductions_first_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['introduced_by_id'], ['users.id'], name=op.f('fk_introductions_introduced_by_id_users')),
+    sa.ForeignKeyConstraint(['second_id'], ['users.id'], name=op.f('fk_introductions_second_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_introductions'))
+    )
+    with op.batch_alter_table('introductions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_introductions_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_introductions_introduced_by_id'), ['introduced_by_id'], unique=False)
+        batch_op.create_index('ix_introductions_pair', ['first_id', 'second_id'], unique=False)
+
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -113,6 +158,19 @@ def upgrade():
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitations_accepted_at'), ['accepted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
+
+    op.create_table('member_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.String(length=2000), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_member_notes_author_id_users')),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_member_notes_member_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_notes'))
+    )
+    with op.batch_alter_table('member_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_member_notes_member_created', ['member_id', 'created_at'], unique=False)
 
     op.create_table('saved_searches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,6 +240,70 @@ def upgrade():
     with op.batch_alter_table('user_interests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_interests_name'), ['name'], unique=False)
 
+    op.create_table('welcomes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('welcomed_by_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_welcomes_member_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['welcomed_by_id'], ['users.id'], name=op.f('fk_welcomes_welcomed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_welcomes')),
+    sa.UniqueConstraint('member_id', name=op.f('uq_welcomes_member_id'))
+    )
+    op.create_table('chat_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body_source', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('by_staff', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(), nullable=True),
+    sa.Column('revision_count', sa.Integer(), nullable=False),
+    sa.Column('change_no', sa.Integer(), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(), nullable=True),
+    sa.Column('deleted_by_id', sa.Integer(), nullable=True),
+    sa.Column('delete_reason', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_chat_messages_author_id_users')),
+    sa.ForeignKeyConstraint(['deleted_by_id'], ['users.id'], name=op.f('fk_chat_messages_deleted_by_id_users')),
+    sa.ForeignKeyConstraint(['room_id'], ['chat_rooms.id'], name=op.f('fk_chat_messages_room_id_chat_rooms')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_messages')),
+    sa.UniqueConstraint('room_id', 'seq', name='uq_chat_messages_room_seq')
+    )
+    with op.batch_alter_table('chat_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_chat_messages_author_created', ['author_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_chat_messages_room_change', ['room_id', 'change_no'], unique=False)
+
+    op.create_table('chat_room_members',
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('joined_at', sa.DateTime(), nullable=False),
+    sa.Column('last_read_seq', sa.Integer(), nullable=False),
+    sa.Column('muted_until', sa.DateTime(), nullable=True),
+    sa.Column('mute_reason', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['room_id'], ['chat_rooms.id'], name=op.f('fk_chat_room_members_room_id_chat_rooms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_chat_room_members_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('room_id', 'user_id', name=op.f('pk_chat_room_members'))
+    )
+    with op.batch_alter_table('chat_room_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chat_room_members_user_id'), ['user_id'], unique=False)
+
+    op.create_table('floor_marks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('last_post_id', sa.Integer(), nullable=False),
+    sa.Column('handled_by_id', sa.Integer(), nullable=False),
+    sa.Column('handled_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['handled_by_id'], ['users.id'], name=op.f('fk_floor_marks_handled_by_id_users')),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_floor_marks_thread_id_threads'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_floor_marks')),
+    sa.UniqueConstraint('kind', 'thread_id', name='uq_floor_marks_kind_thread')
+    )
     op.create_table('posts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('thread_id', sa.Integer(), nullable=False),
@@ -212,6 +334,33 @@ def upgrade():
         batch_op.create_index('ix_posts_created', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_state'), ['state'], unique=False)
 
+    op.create_table('request_status_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('old_status', sa.String(length=20), nullable=False),
+    sa.Column('new_status', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_request_status_changes_actor_id_users')),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_request_status_changes_thread_id_threads'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_request_status_changes'))
+    )
+    with op.batch_alter_table('request_status_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_request_status_changes_thread_id'), ['thread_id'], unique=False)
+
+    op.create_table('request_votes',
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_request_votes_thread_id_threads'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_request_votes_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('thread_id', 'user_id', name=op.f('pk_request_votes'))
+    )
+    with op.batch_alter_table('request_votes', schema=None) as batch_op:
+        batch_op.create_index('ix_request_votes_thread_created', ['thread_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_request_votes_user_id'), ['user_id'], unique=False)
+
     op.create_table('thread_follows',
     sa.Column('thread_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -232,6 +381,20 @@ def upgrade():
     )
     with op.batch_alter_table('thread_tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_thread_tags_tag_id'), ['tag_id'], unique=False)
+
+    op.create_table('chat_message_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('body_source', sa.Text(), nullable=False),
+    sa.Column('edited_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['edited_by_id'], ['users.id'], name=op.f('fk_chat_message_revisions_edited_by_id_users')),
+    sa.ForeignKeyConstraint(['message_id'], ['chat_messages.id'], name=op.f('fk_chat_message_revisions_message_id_chat_messages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_message_revisions'))
+    )
+    with op.batch_alter_table('chat_message_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chat_message_revisions_message_id'), ['message_id'], unique=False)
 
     op.create_table('flags',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -323,6 +486,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_flags_created_at'))
 
     op.drop_table('flags')
+    with op.batch_alter_table('chat_message_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chat_message_revisions_message_id'))
+
+    op.drop_table('chat_message_revisions')
     with op.batch_alter_table('thread_tags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thread_tags_tag_id'))
 
@@ -331,12 +498,32 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_thread_follows_user_id'))
 
     op.drop_table('thread_follows')
+    with op.batch_alter_table('request_votes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_request_votes_user_id'))
+        batch_op.drop_index('ix_request_votes_thread_created')
+
+    op.drop_table('request_votes')
+    with op.batch_alter_table('request_status_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_request_status_changes_thread_id'))
+
+    op.drop_table('request_status_changes')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_state'))
         batch_op.drop_index('ix_posts_created')
         batch_op.drop_index('ix_posts_author_created')
 
     op.drop_table('posts')
+    op.drop_table('floor_marks')
+    with op.batch_alter_table('chat_room_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chat_room_members_user_id'))
+
+    op.drop_table('chat_room_members')
+    with op.batch_alter_table('chat_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_chat_messages_room_change')
+        batch_op.drop_index('ix_chat_messages_author_created')
+
+    op.drop_table('chat_messages')
+    op.drop_table('welcomes')
     with op.batch_alter_table('user_interests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_interests_name'))
 
@@ -354,11 +541,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_saved_searches_user_id'))
 
     op.drop_table('saved_searches')
+    with op.batch_alter_table('member_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_notes_member_created')
+
+    op.drop_table('member_notes')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_email'))
         batch_op.drop_index(batch_op.f('ix_invitations_accepted_at'))
 
     op.drop_table('invitations')
+    with op.batch_alter_table('introductions', schema=None) as batch_op:
+        batch_op.drop_index('ix_introductions_pair')
+        batch_op.drop_index(batch_op.f('ix_introductions_introduced_by_id'))
+        batch_op.drop_index(batch_op.f('ix_introductions_created_at'))
+
+    op.drop_table('introductions')
+    with op.batch_alter_table('chat_rooms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chat_rooms_state'))
+        batch_op.drop_index(batch_op.f('ix_chat_rooms_kind'))
+
+    op.drop_table('chat_rooms')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_target')
         batch_op.drop_index(batch_op.f('ix_audit_entries_subject_user_id'))
