@@ -1,36 +1,174 @@
-"""Reads for forum pages: listings and thread pages with a bounded number of queries."""
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+"""Reads for forum pages: listings and thread pages with a bounded number of queries.
+
+Every page-level read lives here so a cache can later wrap these functions in one place.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from .. import permissions
+from ..auth.models import User
+from ..database import utcnow
 from ..extensions import db
-from .models import Category, Post, Thread
+from .models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow, thread_tags
+
+LISTING_ORDERS = ("latest", "top", "unanswered")
+TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
+DEFAULT_TOP_PERIOD = "month"
 
 
 def visible_categories(user):
+    """Categories the viewer may see, in their set order."""
     categories = db.session.scalars(select(Category).order_by(Category.position, Category.name)).all()
     return [c for c in categories if permissions.can_view_category(user, c)]
 
 
-def latest_threads(user, page=1, per_page=30):
-    """Threads by last activity, pinned first, in categories the viewer may see."""
-    category_ids = [c.id for c in visible_categories(user)]
-    stmt = (
-        select(Thread)
-        .where(Thread.deleted_at.is_(None), Thread.redirect_to_id.is_(None), Thread.category_id.in_(category_ids))
-        .options(selectinload(Thread.author), selectinload(Thread.last_poster))
-        .order_by(Thread.pinned.desc(), Thread.last_posted_at.desc())
+def category_by_slug(user, slug):
+    """The category at slug if the viewer may see it, else None."""
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None or not permissions.can_view_category(user, category):
+        return None
+    return category
+
+
+def tag_by_name(name):
+    return db.session.scalar(select(Tag).where(Tag.name == (name or "").lower()))
+
+
+def _visible_category_ids(user):
+    """A subquery of category ids the viewer may see, so listings need no extra round trip."""
+    stmt = select(Category.id)
+    if not permissions.is_staff(user):
+        stmt = stmt.where(Category.staff_only.is_(False))
+    return stmt
+
+
+def list_threads(user, order="latest", category=None, tag=None, period=DEFAULT_TOP_PERIOD, page=1, per_page=30):
+    """A page of threads the viewer may see: latest activity, top over a period, or unanswered."""
+    stmt = select(Thread).where(
+        Thread.deleted_at.is_(None),
+        Thread.redirect_to_id.is_(None),
+        Thread.category_id.in_(_visible_category_ids(user)),
+    )
+    if category is not None:
+        stmt = stmt.where(Thread.category_id == category.id)
+    if tag is not None:
+        stmt = stmt.where(Thread.id.in_(select(thread_tags.c.thread_id).where(thread_tags.c.tag_id == tag.id)))
+    if order == "top":
+        days = TOP_PERIODS.get(period, TOP_PERIODS[DEFAULT_TOP_PERIOD])
+        if days is not None:
+            stmt = stmt.where(Thread.created_at >= utcnow() - timedelta(days=days))
+        # A like and a reply count the same: both say the thread was worth someone's time.
+        stmt = stmt.order_by((Thread.like_count + Thread.reply_count).desc(), Thread.last_posted_at.desc())
+    elif order == "unanswered":
+        stmt = stmt.where(Thread.reply_count == 0, Thread.locked.is_(False))
+        stmt = stmt.order_by(Thread.created_at.desc())
+    else:
+        # Pinned threads lead the general and per-category listings, not tag listings.
+        if tag is None:
+            stmt = stmt.order_by(Thread.pinned.desc())
+        stmt = stmt.order_by(Thread.last_posted_at.desc(), Thread.id.desc())
+    stmt = stmt.options(
+        selectinload(Thread.author).options(lazyload(User.interests)),
+        selectinload(Thread.last_poster).options(lazyload(User.interests)),
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def latest_threads(user, page=1, per_page=30):
+    """Threads by last activity, pinned first, in categories the viewer may see."""
+    return list_threads(user, "latest", page=page, per_page=per_page)
+
+
+def _post_visibility(user):
+    """SQL condition for the posts of a thread the viewer may see (see permissions.can_view_post)."""
+    if permissions.is_moderator(user):
+        return None
+    visible = (Post.state == "published") & Post.deleted_at.is_(None)
+    if getattr(user, "is_authenticated", False):
+        visible = visible | ((Post.author_id == user.id) & Post.deleted_at.is_(None))
+    return visible
+
+
 def thread_posts(user, thread, page=1, per_page=20):
-    """A page of a thread's posts the viewer may see, with authors loaded in one query."""
+    """A page of a thread's posts the viewer may see, with authors and replied-to posts preloaded."""
     stmt = select(Post).where(Post.thread_id == thread.id)
-    if not permissions.is_moderator(user):
-        visible = (Post.state == "published") & Post.deleted_at.is_(None)
-        if user.is_authenticated:
-            visible = visible | ((Post.author_id == user.id) & Post.deleted_at.is_(None))
+    visible = _post_visibility(user)
+    if visible is not None:
         stmt = stmt.where(visible)
-    stmt = stmt.options(selectinload(Post.author)).order_by(Post.number)
+    stmt = stmt.options(
+        selectinload(Post.author).options(lazyload(User.interests)),
+        selectinload(Post.reply_to).options(
+            selectinload(Post.author).options(lazyload(User.interests)), lazyload(Post.thread)),
+        lazyload(Post.thread),
+    ).order_by(Post.number)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class ViewerState:
+    """What the signed-in viewer has done on a thread page: likes given and whether they follow it."""
+
+    liked_post_ids: set = field(default_factory=set)
+    following: bool = False
+
+
+def viewer_state(user, thread, posts):
+    """Likes and follow state for the viewer, in at most two queries whatever the page size."""
+    state = ViewerState()
+    if not getattr(user, "is_authenticated", False):
+        return state
+    ids = [p.id for p in posts]
+    if ids:
+        state.liked_post_ids = set(db.session.scalars(
+            select(PostLike.post_id).where(PostLike.user_id == user.id, PostLike.post_id.in_(ids))))
+    state.following = db.session.scalar(
+        select(func.count()).select_from(ThreadFollow)
+        .where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == user.id)) > 0
+    return state
+
+
+def page_of_post(user, thread, number, per_page=20):
+    """The thread page on which the viewer finds post number `number`."""
+    stmt = select(func.count(Post.id)).where(Post.thread_id == thread.id, Post.number < number)
+    visible = _post_visibility(user)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    before = db.session.scalar(stmt) or 0
+    return before // per_page + 1
+
+
+def last_page(user, thread, per_page=20):
+    stmt = select(func.count(Post.id)).where(Post.thread_id == thread.id)
+    visible = _post_visibility(user)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    total = db.session.scalar(stmt) or 0
+    return max((total + per_page - 1) // per_page, 1)
+
+
+def post_by_number(thread, number):
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == number))
+
+
+def post_revisions(post):
+    """A post's earlier versions, newest first, with their editors."""
+    return db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id)
+        .options(selectinload(PostRevision.edited_by).options(lazyload(User.interests)))
+        .order_by(PostRevision.number.desc())
+    ).all()
+
+
+def popular_tags(user, limit=20):
+    """The most used tags on threads the viewer may see, with counts."""
+    rows = db.session.execute(
+        select(Tag.name, func.count(thread_tags.c.thread_id).label("uses"))
+        .join(thread_tags, thread_tags.c.tag_id == Tag.id)
+        .join(Thread, Thread.id == thread_tags.c.thread_id)
+        .where(Thread.deleted_at.is_(None), Thread.category_id.in_(_visible_category_ids(user)))
+        .group_by(Tag.name).order_by(func.count(thread_tags.c.thread_id).desc(), Tag.name).limit(limit)
+    ).all()
+    return [(name, uses) for name, uses in rows]

@@ -1,0 +1,66 @@
+"""Presentation helpers for forum pages: category colour styles and revision diffs."""
+import difflib
+import re
+from dataclasses import dataclass
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FALLBACK_COLOUR = "#3b6ea5"
+
+
+def _luminance(hex_colour):
+    """Relative luminance (WCAG) of a #rrggbb colour."""
+    channels = []
+    for i in (1, 3, 5):
+        c = int(hex_colour[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def readable_text_on(hex_colour):
+    """Black or white, whichever contrasts more with the background colour."""
+    lum = _luminance(hex_colour)
+    return "#111111" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
+
+
+def category_css(categories):
+    """One rule per category: its colour as custom properties used by chips, stripes and badges."""
+    rules = []
+    for category in categories:
+        colour = category.colour if HEX_COLOUR.match(category.colour or "") else FALLBACK_COLOUR
+        rules.append(f".cat-{int(category.id)}{{--cat:{colour};--cat-text:{readable_text_on(colour)}}}")
+    return "\n".join(rules) + "\n"
+
+
+@dataclass
+class Version:
+    """One version of a post for the revisions page, with the lines changed by the next version."""
+
+    label: str
+    source: str
+    title: str | None
+    editor: object
+    at: object
+    changes: list
+
+
+def _changes(before, after):
+    lines = []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+        lines.append((kind, line))
+    return lines
+
+
+def revision_diffs(post, revisions):
+    """The current text and every earlier version, newest first, each with what the next edit changed."""
+    versions = [Version("Current version", post.body_source, post.thread.title if post.number == 1 else None,
+                        None, post.edited_at or post.created_at, [])]
+    newer = post.body_source
+    for revision in revisions:
+        versions.append(Version(f"Version {revision.number}", revision.body_source, revision.title,
+                                revision.edited_by, revision.created_at, _changes(revision.body_source, newer)))
+        newer = revision.body_source
+    return versions
