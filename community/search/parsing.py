@@ -85,12 +85,12 @@ def make_parser(schema):
 
 
 def plain_terms_query(text):
-    """Every word of the text must appear (in the title or the body): no operators, nothing to misread."""
+    """Any of the words, best matches first: no operators, nothing to misread, and something to show."""
     analyzer = text_analyzer()
     words = [t.text for t in analyzer(text)]
     if not words:
         return NullQuery
-    return And([Or([Term(f, w) for f in TEXT_FIELDS]) for w in dict.fromkeys(words)])
+    return Or([Term(f, w) for w in dict.fromkeys(words) for f in TEXT_FIELDS])
 
 
 def expand(query, related):

@@ -1,0 +1,60 @@
+"""Search pages as people use them: the results page, JSON for integrations, CSV export for staff."""
+import csv
+import io
+
+
+def test_search_page_shows_grouped_results_with_highlights_and_facets(make_thread, make_category, client, index_now):
+    billing = make_category("Billing")
+    make_thread(category=billing, title="Annual billing", body="Let me pay for the year.", tags=["pricing"])
+    index_now()
+
+    page = client.get("/search?q=billing").get_data(as_text=True)
+
+    assert "1 thread" in page
+    assert "<mark>billing</mark>" in page
+    assert "category:billing" in page and "tag:pricing" in page  # facet links narrow the search
+
+
+def test_api_search_returns_json_threads(make_thread, client, index_now):
+    thread = make_thread(title="Dark mode", body="Dark mode for the dashboard.", is_feature_request=True)
+    index_now()
+
+    data = client.get("/api/search?q=dashboard").get_json()
+
+    assert data["total_threads"] == 1
+    assert data["threads"][0]["id"] == thread.id
+    assert data["threads"][0]["feature_request"] is True
+    assert "<mark>dashboard</mark>" in data["threads"][0]["posts"][0]["snippet_html"]
+    assert data["facets"]["category"][0]["count"] == 1
+
+
+def test_api_search_says_when_it_fell_back_to_plain_words(make_thread, client, index_now):
+    make_thread(title="Calendar export", body="Export to calendar.")
+    index_now()
+    data = client.get("/api/search", query_string={"q": "created:[now TO] calendar"}).get_json()
+    assert data["notice"] and data["total_threads"] == 1
+
+
+def test_staff_export_the_current_search_as_csv(make_thread, product_manager, auth, client, index_now):
+    make_thread(title="=HYPERLINK(\"http://evil\") billing", body="Annual billing please.", tags=["pricing"],
+                is_feature_request=True)
+    index_now()
+    auth.login("pat")
+
+    response = client.get("/search/export.csv?q=billing")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert list(rows[0]) == ["title", "link", "author", "date", "votes", "status", "category", "tags"]
+    assert rows[0]["title"].startswith("'=")  # a formula stays text in a spreadsheet
+    assert rows[0]["status"] == "open" and rows[0]["tags"] == "pricing" and "/t/" in rows[0]["link"]
+
+
+def test_members_cannot_export_searches(member, auth, client):
+    auth.login("maria")
+    assert client.get("/search/export.csv?q=billing").status_code == 403
+
+
+def test_search_page_without_a_query_shows_the_box(client):
+    page = client.get("/search").get_data(as_text=True)
+    assert 'role="search"' in page and "thread" not in page.split('role="search"')[1].split("</form>")[1]
