@@ -63,7 +63,7 @@ def _render(room, source):
     return rendered, {u.username: u for u in seen if u.username in rendered.mentions}
 
 
-def _refusal(user, room, member):
+def write_refusal(user, room, member):
     """Why user may not write in room, in words they understand."""
     if room.state == "archived":
         return "This room is archived: it is kept for reading only."
@@ -136,7 +136,7 @@ def post_message(author, room, body):
     body = _check_body(body)
     member = db.session.get(RoomMember, (room.id, author.id))
     if not permissions.can_post_in_room(author, room, member):
-        raise NotAllowed(_refusal(author, room, member))
+        raise NotAllowed(write_refusal(author, room, member))
     _check_slow_mode(author, room)
     check_message_rate(author)
     return _store_message(author, room, body, member)
@@ -223,7 +223,8 @@ def enter_room(user, room):
     permissions.require(permissions.can_view_room(user, room), "You cannot see this room.")
     if room.kind == "public" and room.state == "open":
         if db.session.get(RoomMember, (room.id, user.id)) is None:
-            ensure_membership(user, room)
+            # History from before joining is not "unread": the room opens at its latest page.
+            ensure_membership(user, room).last_read_seq = room.last_seq
             commit()
     return db.session.get(RoomMember, (room.id, user.id))
 
@@ -251,7 +252,7 @@ def open_direct_conversation(a, b, opening_message=None, actor=None):
         member = db.session.get(RoomMember, (room.id, actor.id))
         introducing = actor.id not in (a.id, b.id)
         if not introducing and not permissions.can_post_in_room(actor, room, member):
-            raise NotAllowed(_refusal(actor, room, member))
+            raise NotAllowed(write_refusal(actor, room, member))
         check_message_rate(actor)
         _store_message(actor, room, opening_message, member)
     return room
