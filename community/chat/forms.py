@@ -32,3 +32,8 @@ class MuteForm(FlaskForm):
     username = StringField("Member", validators=[DataRequired("Name the member to mute."), Length(max=30)])
     minutes = IntegerField("Minutes (0 lifts the mute)", validators=[NumberRange(min=0, max=MUTE_MAX_MINUTES)])
     reason = StringField("Reason", validators=[Optional(), Length(max=500)])
+
+
+class DirectForm(FlaskForm):
+    username = StringField("Member's username", validators=[DataRequired("Name the member to talk to."),
+                                                            Length(max=30)])

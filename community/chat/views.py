@@ -8,7 +8,7 @@ from ..auth.models import User
 from ..errors import CommunityError, Invalid
 from ..extensions import db
 from . import actions, queries, rooms
-from .forms import DecisionForm, MessageForm, MuteForm, ReasonForm, RoomForm, SlowModeForm
+from .forms import DecisionForm, DirectForm, MessageForm, MuteForm, ReasonForm, RoomForm, SlowModeForm
 from .models import Message, Room
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
@@ -84,13 +84,15 @@ def room(room_id):
 
 def _render_room(room, form, status=200):
     member = actions.enter_room(current_user, room)
+    if member is not None:
+        actions.mark_read(current_user, room, room.last_seq)  # the page opens at the newest message
     page = current_app.config["CHAT_HISTORY_PAGE"]
     messages = queries.latest_messages(room, page)
     return render_template(
         "chat/room.html", room=room, title=queries.room_title(room, current_user), messages=messages,
         member=member, form=form, can_post=permissions.can_post_in_room(current_user, room, member),
         refusal=None if permissions.can_post_in_room(current_user, room, member)
-        else actions._refusal(current_user, room, member),
+        else actions.write_refusal(current_user, room, member),
         rename=RoomForm(obj=room), slow=SlowModeForm(seconds=room.slow_mode_seconds), mute=MuteForm(minutes=60),
         reason=ReasonForm(), message_max=current_app.config["CHAT_MESSAGE_MAX"],
         members=queries.room_members(room) if room.kind == "direct" else [],
@@ -176,20 +178,17 @@ def manage(room_id, what):
     return redirect(url_for("chat.room", room_id=room.id))
 
 
-@bp.route("/direct")
+@bp.route("/direct", methods=["GET", "POST"])
 @login_required
 def direct():
-    return render_template("chat/direct.html", conversations=queries.direct_conversations(current_user))
-
-
-@bp.route("/direct/<username>", methods=["POST"])
-@login_required
-def start_direct(username):
-    other = db.session.scalar(select(User).where(User.username_lower == username.lower()))
-    if other is None:
-        abort(404)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    room = actions.open_direct_conversation(current_user, other)
-    return redirect(url_for("chat.room", room_id=room.id))
+    """Direct conversations, and a form to start one with a member by name."""
+    form = DirectForm()
+    if form.validate_on_submit():
+        try:
+            room = actions.open_direct_conversation(current_user, _member(form.username.data))
+        except CommunityError as error:
+            form.username.errors.append(error.message)
+        else:
+            return redirect(url_for("chat.room", room_id=room.id))
+    return render_template("chat/direct.html", conversations=queries.direct_conversations(current_user),
+                           form=form), 400 if form.errors else 200
