@@ -30,6 +30,9 @@ i if in into is it its let like make me more my need no not of on or please shou
 their them there this to up us use want way we what when which while why will with would you your""".split())
 
 
+SUFFIXES = ("ings", "ing", "ly", "ed", "es", "s")
+
+
 def trending_days():
     return current_app.config.get("IDEAS_TRENDING_DAYS", 7)
 
@@ -152,9 +155,18 @@ def status_history(thread):
                               .order_by(RequestStatusChange.id)).all()
 
 
+def _stem(word):
+    """A crude English stem (billing, bills: bill), so a substring match finds the other forms."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
 def _significant_words(text, limit=8):
     words = []
     for word in re.findall(r"[^\W_]{3,}", (text or "").lower()):
+        word = _stem(word)
         if word not in STOP_WORDS and word not in words:
             words.append(word)
     return words[:limit]
