@@ -168,6 +168,10 @@ def register_commands(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(markup_cli)
 
+    from .demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)
+
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
