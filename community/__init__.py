@@ -92,6 +92,9 @@ def register_blueprints(app):
     from .ideas.views import bp as ideas_bp
 
     app.register_blueprint(ideas_bp)
+    from .hosting.views import bp as hosting_bp
+
+    app.register_blueprint(hosting_bp)
 
 
 def register_socket_namespaces(app):

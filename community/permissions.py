@@ -146,6 +146,30 @@ def can_edit_settings(user):
     return is_admin(user)
 
 
+# --- hosting (the floor) ----------------------------------------------------
+
+def can_view_floor(user):
+    """Facilitators and admins host from the floor; product managers may look."""
+    return is_staff(user)
+
+
+def can_mark_handled(user):
+    return is_moderator(user)
+
+
+def can_introduce_members(user):
+    return is_moderator(user)
+
+
+def can_welcome_members(user):
+    return is_moderator(user)
+
+
+def can_check_post(user):
+    """The composer's no-hard-sell and spotlight check, for anyone whose posts carry the staff badge."""
+    return is_staff(user)
+
+
 # --- product ----------------------------------------------------------------
 
 def can_vote(user, thread):

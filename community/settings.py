@@ -23,6 +23,8 @@ DEFAULTS = {
                            "Very short replies that should be a like instead."),
     "watched_words": ({"block": [], "hold": [], "flag": []}, "Words that block, hold or flag a post."),
     "flags_to_hide": (3, "Flags from trusted members that hide a post pending review."),
+    "negative_mood_below": (-0.3, "A thread whose recent posts average a mood (VADER, -1 to 1) below this "
+                                  "joins the chime-in queue."),
 }
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c669666109ab
+Revision ID: cf58732d2a07
 Revises: 
-Create Date: 2026-11-23 13:00:18.549098
+Create Date: 2026-11-23 13:05:47.058624
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c669666109ab'
+revision = 'cf58732d2a07'
 down_revision = None
 branch_labels = None
 depends_on = None
