@@ -95,6 +95,9 @@ def register_blueprints(app):
     from .hosting.views import bp as hosting_bp
 
     app.register_blueprint(hosting_bp)
+    from .moderation.views import bp as moderation_bp
+
+    app.register_blueprint(moderation_bp)
 
 
 def register_socket_namespaces(app):
@@ -189,3 +192,6 @@ def register_listeners(app):
     from .ideas.actions import connect_receivers as connect_ideas_receivers
 
     connect_ideas_receivers()  # a new feature request starts with its author's vote
+    from .moderation.flags import connect_receivers as connect_moderation_receivers
+
+    connect_moderation_receivers()  # watched "flag" words raise a flag on new and edited posts

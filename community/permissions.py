@@ -138,6 +138,21 @@ def can_moderate(user):
     return is_moderator(user)
 
 
+def can_flag(user, post):
+    """Members flag others' visible posts; one flag each is enforced by the action."""
+    return _signed_in(user) and post.is_visible and post.author_id != user.id
+
+
+def can_request_review(user, post):
+    """The author of a hidden post may ask for another look (it joins the review queue)."""
+    return (_signed_in(user) and post.author_id == user.id and post.state == "hidden"
+            and post.deleted_at is None and not user.is_silenced())
+
+
+def can_view_own_moderation_history(user):
+    return _signed_in(user)
+
+
 def can_view_audit_log(user):
     return is_staff(user)
 

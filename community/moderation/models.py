@@ -10,7 +10,8 @@ class AuditEntry(db.Model):
     __table_args__ = (db.Index("ix_audit_target", "target_type", "target_id"),)
 
     id = db.Column(db.Integer, primary_key=True)
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    # No actor means the community itself acted (enough flags from trusted members hid a post).
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
     action = db.Column(db.String(40), nullable=False, index=True)
     target_type = db.Column(db.String(20), nullable=False)  # post, thread, user, room, message, setting
     target_id = db.Column(db.Integer)
@@ -41,7 +42,8 @@ class Flag(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     post_id = db.Column(db.Integer, db.ForeignKey("posts.id"), nullable=False, index=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    # No user means community policy raised the flag (a watched word), not a member.
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     reason = db.Column(db.String(20), nullable=False)
     text = db.Column(db.String(500), nullable=False, default="")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
@@ -51,3 +53,8 @@ class Flag(db.Model):
 
     post = db.relationship("Post")
     user = db.relationship("User", foreign_keys=[user_id])
+    resolved_by = db.relationship("User", foreign_keys=[resolved_by_id])
+
+    @property
+    def reason_label(self):
+        return FLAG_REASONS.get(self.reason, self.reason)
