@@ -197,3 +197,29 @@ def test_thread_pages_by_post_and_post_links_find_the_right_page(client, app, db
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/t/{thread.id}/{thread.slug}?page=2#post-5")
     assert 'id="post-7"' in client.get(f"/t/{thread.id}?page=3").get_data(as_text=True)
+
+
+def test_author_deletes_their_thread_and_members_can_no_longer_open_it(client, auth, db, member, make_thread,
+                                                                       facilitator):
+    thread = make_thread(author=member, title="Never mind, found it")
+    opening = posts_of(db, thread)[0]
+    auth.login("maria")
+    response = auth.post(f"/p/{opening.id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/c/{thread.category.slug}")
+    assert client.get(f"/t/{thread.id}").status_code == 404
+    assert "Never mind, found it" not in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login("fran")
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert "Never mind, found it" in page and f"/p/{opening.id}/restore" in page
+
+
+def test_hidden_posts_cannot_be_quoted_by_others(client, auth, db, member, make_member, make_thread):
+    thread = make_thread()
+    post = actions.create_post(make_member("hugo"), thread, "Something that was hidden by staff.")
+    post.state, post.state_reason = "hidden", "off-topic"
+    db.session.commit()
+    auth.login("maria")
+    assert client.get(f"/p/{post.id}/quote").status_code == 404
+    page = client.get(f"/t/{thread.id}/reply?quote={post.id}").get_data(as_text=True)
+    assert "hidden by staff" not in page
