@@ -49,6 +49,9 @@ class Config:
     # Socket.IO: allowed origins default to same origin (None); a comma list widens it.
     SOCKETIO_CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o] or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
+    # Redis pub/sub channels are shared by every database number: deployments (and test runs)
+    # sharing one Redis keep their Socket.IO traffic apart with their own channel name.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "tummler-socketio"
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("REDIS_URL") or "memory://"

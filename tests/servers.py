@@ -69,7 +69,7 @@ def _wait_until_up(base_url, process, timeout):
         try:
             if requests.get(base_url + "/login", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # gunicorn listens before its worker has imported the app
         time.sleep(0.1)
     raise RuntimeError(f"server at {base_url} did not come up in {timeout}s")

@@ -169,3 +169,37 @@ def test_member_proposal_opens_when_a_facilitator_approves(member, facilitator):
     rooms.decide_room_proposal(facilitator, room, True, "Great idea")
     assert room.state == "open"
     assert actions.post_message(member, room, "First!").seq == 1
+
+
+def test_concurrent_senders_get_distinct_gapless_sequence_numbers(app, room, make_member, db):
+    """Eight members writing at once (threads, each with its own connection) never share a number."""
+    import threading
+
+    from community.auth.models import User
+    from community.chat.models import Room
+
+    ids = [make_member(f"writer{i}").id for i in range(8)]
+    room_id = room.id
+    errors = []
+    start = threading.Barrier(len(ids))
+
+    def write(user_id):
+        with app.app_context():
+            try:
+                user, target = db.session.get(User, user_id), db.session.get(Room, room_id)
+                start.wait()
+                for n in range(3):
+                    actions.post_message(user, target, f"message {n}")
+            except Exception as error:  # reported below with the thread's failure
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = sorted(db.session.scalars(select(Message.seq).where(Message.room_id == room_id)))
+    assert seqs == list(range(1, 25))

@@ -1,0 +1,66 @@
+"""Helpers for chat tests against real server processes: sign in over HTTP, open websocket clients."""
+import queue
+import re
+import sys
+
+import requests
+import socketio
+
+CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+PASSWORD = "password-chat-1"
+
+# The production command (see docs/PERFORMANCE.md): one gevent worker serves the sockets.
+def production_command(port):
+    return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
+            "--no-control-socket", "wsgi:app"]
+
+
+SEED = f"""
+from community.auth.actions import register_member
+from community.chat.rooms import create_room
+for name in ("maria", "olly", "thea"):
+    register_member(name, name + "@example.com", "{PASSWORD}", skip_strength_check=True)
+fran = register_member("fran", "fran@example.com", "{PASSWORD}", role="facilitator", skip_strength_check=True)
+create_room(fran, "Kettle owners", "Everything about kettles")
+"""
+
+
+def sign_in(base_url, username):
+    """A requests session signed in as username, as a browser would (CSRF token from the page)."""
+    http = requests.Session()
+    token = CSRF_RE.search(http.get(base_url + "/login", timeout=10).text).group(1)
+    response = http.post(base_url + "/login", data={"login": username, "password": PASSWORD, "csrf_token": token},
+                         timeout=10, allow_redirects=False)
+    assert response.status_code == 302, f"sign-in failed for {username}"
+    return http
+
+
+class ChatClient:
+    """A python-socketio client on /chat over websocket that records what it receives."""
+
+    def __init__(self, base_url, http=None, origin=None):
+        self.events = queue.Queue()
+        # websocket-client sends the server's own origin unless told another (a browser on another site).
+        extra = {"websocket_extra_options": {"origin": origin}} if origin else {}
+        self.sio = socketio.Client(reconnection=False, **extra)
+        for name in ("chat_message", "message_changed", "presence", "typing", "error"):
+            self.sio.on(name, self._recorder(name), namespace="/chat")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies) if http is not None else ""
+        self.sio.connect(base_url, headers={"Cookie": cookie} if cookie else {},
+                         namespaces=["/chat"], transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name):
+        return lambda data: self.events.put((name, data))
+
+    def call(self, event, data):
+        return self.sio.call(event, data, namespace="/chat", timeout=10)
+
+    def next(self, name, timeout=10):
+        """The next event called name, skipping others (presence, typing)."""
+        while True:
+            event, data = self.events.get(timeout=timeout)
+            if event == name:
+                return data
+
+    def close(self):
+        self.sio.disconnect()
