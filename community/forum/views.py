@@ -117,7 +117,12 @@ def thread(thread_id, slug=None):
     thread = get_visible_thread(thread_id)
     if thread.redirect_to_id:
         return redirect(url_for("forum.thread", thread_id=thread.redirect_to_id), 301)
-    body, status = _render_thread(thread, _page(), ReplyForm())
+    page = _page()
+    if page > 1 and page > queries.last_page(current_user, thread, _posts_per_page()):
+        # Posts were deleted or moved since the link was made: the last page is the nearest thing.
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
+                                page=queries.last_page(current_user, thread, _posts_per_page())))
+    body, status = _render_thread(thread, page, ReplyForm())
     # Counted after rendering so the commit does not expire what the template reads.
     actions.record_view(thread)
     return body, status

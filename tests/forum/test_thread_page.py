@@ -197,6 +197,7 @@ def test_thread_pages_by_post_and_post_links_find_the_right_page(client, app, db
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/t/{thread.id}/{thread.slug}?page=2#post-5")
     assert 'id="post-7"' in client.get(f"/t/{thread.id}?page=3").get_data(as_text=True)
+    assert client.get(f"/t/{thread.id}?page=9").headers["Location"].endswith("?page=3")
 
 
 def test_author_deletes_their_thread_and_members_can_no_longer_open_it(client, auth, db, member, make_thread,
