@@ -3,10 +3,11 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from .. import markup, permissions, sentiment, signals
 from ..auth.models import User
-from ..database import commit, utcnow
+from ..database import commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.policy import assess_post
@@ -325,8 +326,13 @@ def set_following(user, thread, following):
 
 def record_view(thread):
     """Count a thread view with one UPDATE, without loading or locking the row."""
-    db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(view_count=Thread.view_count + 1))
-    commit()
+    try:
+        db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(view_count=Thread.view_count + 1))
+        commit()
+    except OperationalError:
+        # A busy database may drop a view count; it must never fail the page the reader already has.
+        rollback()
+        current_app.logger.warning("view of thread %s not counted: database busy", thread.id)
 
 
 def create_category(name, slug=None, description="", colour="#3b6ea5", position=None, staff_only=False,
