@@ -19,7 +19,7 @@ SORTS = {
     "votes": "Most votes",
     "voters": "Most customer voters",
     "newest": "Newest",
-    "trending": "Trending this week",
+    "trending": "Trending (recent votes)",
 }
 DEFAULT_SORT = "votes"
 HISTORY_SHOWN = 10

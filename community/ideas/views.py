@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..database import utcnow
-from ..errors import Invalid
+from ..errors import CommunityError, Invalid
 from ..extensions import db, limiter
 from ..forum.models import REQUEST_STATUSES, Thread
 from . import actions, queries
@@ -154,7 +154,7 @@ def vote(thread_id):
         abort(400)
     try:
         voted = actions.toggle_vote(current_user, thread)
-    except Invalid as error:
+    except CommunityError as error:
         if _wants_json():
             return {"error": error.message}, error.status_code
         flash(error.message, "error")

@@ -180,3 +180,11 @@ def test_member_cannot_mark_someone_elses_thread(client, auth, db, make_thread, 
     auth.login("vera")
     assert auth.post(f"/ideas/{thread.id}/feature-request", {"mark": "1"}).status_code == 403
     assert db.session.get(Thread, thread.id).is_feature_request is False
+
+
+def test_vote_refused_to_a_script_says_why_in_json(client, auth, db, make_thread, make_member):
+    thread = make_thread(title="How do I descale the kettle?")
+    make_member("vera")
+    auth.login("vera")
+    response = auth.post(f"/ideas/{thread.id}/vote", headers={"Accept": "application/json"})
+    assert response.status_code == 403 and "feature requests" in response.get_json()["error"]
