@@ -46,6 +46,7 @@ class SearchResults:
     filters: list = field(default_factory=list)
     notice: str = ""
     suggestion: str = ""
+    all_words_posts: int = None  # when some-of-the-words matches are listed too: posts with every word
 
     @property
     def pages(self):
@@ -134,7 +135,10 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
         out.total_posts = sum(thread_counts.values())
         out.facets = {"category": _facet_counts(results, "category"), "tags": _facet_counts(results, "tags")}
         out.threads = _group(results, page, per_page)
-        if out.total < 3 and parsed.text and not parsed.fallback:
+        if parsed.strict is not None:
+            out.all_words_posts = len(searcher.search(parsed.strict, filter=allow, mask=deny, limit=1))
+        few = out.total < 3 or out.all_words_posts == 0
+        if few and parsed.text and not parsed.fallback:
             out.suggestion = _suggest(searcher, parsed, qstring)
     return out
 

@@ -11,26 +11,32 @@ def text_analyzer():
     return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 
 
+def _number(**kwargs):
+    """An integer matched exactly (never by range): one index term per value instead of one per precision step."""
+    bits = kwargs.pop("bits", 32)
+    return NUMERIC(bits=bits, shift_step=bits, **kwargs)
+
+
 def make_schema():
     analyzer = text_analyzer()
     return Schema(
         id=ID(unique=True, stored=True),  # "p:<post id>" or META_ID
         kind=ID(stored=True),  # post | meta
-        post_id=NUMERIC(stored=True, bits=64),
-        thread_id=NUMERIC(stored=True, sortable=True, bits=64),
-        number=NUMERIC(stored=True),
+        post_id=_number(stored=True, bits=64),
+        thread_id=_number(stored=True, sortable=True, bits=64),
+        number=_number(stored=True),
         # The title is indexed on the opening post only, so a thread's title matches once.
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0, spelling=True),
         thread_title=STORED(),
         text=TEXT(analyzer=analyzer, stored=True, spelling=True),
         author=ID(stored=True, sortable=True),  # lower-cased username
-        author_id=NUMERIC(stored=True, bits=64),
+        author_id=_number(stored=True, bits=64),
         category=ID(stored=True, sortable=True),
-        category_id=NUMERIC(stored=True),
+        category_id=_number(stored=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),
         created=DATETIME(stored=True, sortable=True),
-        likes=NUMERIC(stored=True, sortable=True),
-        votes=NUMERIC(stored=True, sortable=True),
+        likes=_number(stored=True, sortable=True),
+        votes=_number(stored=True, sortable=True),
         feature=BOOLEAN(stored=True),
         status=ID(stored=True, sortable=True),
         # Visibility: filtered in every query for people who can't see them.
@@ -39,5 +45,5 @@ def make_schema():
         thread_deleted=BOOLEAN(stored=True),
         staff_only=BOOLEAN(stored=True),
         redirected=BOOLEAN(stored=True),
-        outbox_id=NUMERIC(stored=True, bits=64),  # on the META_ID document only
+        outbox_id=_number(stored=True, bits=64),  # on the META_ID document only
     )

