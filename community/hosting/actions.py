@@ -1,7 +1,7 @@
 """What facilitators do while hosting: notes, introductions, welcomes, marking floor items handled."""
 import importlib
 
-from flask import url_for
+from ..urls import path_for
 from sqlalchemy import func, select
 
 from .. import permissions
@@ -102,7 +102,7 @@ def introduce_members(actor, first, second, message):
     else:
         for member, other in ((first, second), (second, first)):
             notify(member.id, "introduction", f"@{actor.username} introduced you to @{other.username}: {message}",
-                   url=url_for("auth.profile", username=other.username), actor=actor, commit_now=False)
+                   url=path_for("auth.profile", username=other.username), actor=actor, commit_now=False)
     commit()
     return introduction
 
@@ -127,7 +127,7 @@ def welcome_member(actor, member, message):
         welcome.conversation_id = _open_conversation(opener, actor, member, message, actor)
     else:
         notify(member.id, "welcome", f"@{actor.username} welcomed you: {message}",
-               url=url_for("auth.profile", username=actor.username), actor=actor, commit_now=False)
+               url=path_for("auth.profile", username=actor.username), actor=actor, commit_now=False)
     commit()
     return welcome
 

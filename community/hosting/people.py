@@ -111,11 +111,10 @@ def attach_suggestions(people, now):
     interests = sorted(set().union(*(p.interests for p in people))) if people else []
     if not interests:
         return people
-    exclude = {p.user.id for p in people}
-    # The most active members first, so a suggestion points at someone likely to answer.
+    # Members who have posted, the most active first, so a suggestion points at someone likely to answer.
     rows = db.session.execute(
         select(UserInterest.user_id, UserInterest.name).join(User, User.id == UserInterest.user_id)
-        .where(UserInterest.name.in_(interests), _members(), User.post_count > 0, User.id.not_in(exclude))
+        .where(UserInterest.name.in_(interests), _members(), User.post_count > 0)
         .order_by(User.post_count.desc(), User.id).limit(2000)
     ).all()
     others = defaultdict(set)
@@ -123,7 +122,8 @@ def attach_suggestions(people, now):
         others[user_id].add(name)
     chosen = {}
     for person in people:
-        best = max(others, key=lambda uid: len(others[uid] & person.interests), default=None)
+        best = max((uid for uid in others if uid != person.user.id),
+                   key=lambda uid: len(others[uid] & person.interests), default=None)
         if best is not None and others[best] & person.interests:
             chosen[person.user.id] = best
             person.shared_interests = sorted(others[best] & person.interests)

@@ -14,7 +14,7 @@ from community.forum.models import Post, Thread
 def reply(app):
     from community.forum.actions import create_post
 
-    def make(author, thread, body="Thanks, that helps."):
+    def make(author, thread, body="That worked for me after a restart."):
         return create_post(author, thread, body)
 
     return make
