@@ -151,6 +151,8 @@ def register_security_headers(app):
         "form-action 'self'",
         "frame-ancestors 'none'",
     ])
+    # Served over HTTPS (secure cookies configured): tell browsers never to fall back to plain HTTP.
+    hsts = bool(app.config.get("SESSION_COOKIE_SECURE"))
 
     @app.after_request
     def set_headers(response):
@@ -159,6 +161,9 @@ def register_security_headers(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if current_user and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
