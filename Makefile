@@ -3,11 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres install install-dev migrate migration demo bench-http clean
+.PHONY: run test install install-dev migrate migration initial-migration demo credentials bench-http clean
 
+# Debian ships venv's pip bootstrap separately (python3-venv); install it when we may, else say what is missing.
 $(BIN)/activate: requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Tummler needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing python3-venv…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+			$(PYTHON) -m venv $(VENV); \
+		else echo "Cannot create a virtualenv: install python3-venv (sudo apt-get install python3-venv)."; exit 1; fi; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(BIN)/activate
@@ -20,11 +30,16 @@ install: $(BIN)/activate
 
 install-dev: $(VENV)/.dev-installed
 
-## Apply migrations, load the demo community on first run, serve on http://127.0.0.1:5000
+## Apply migrations, load the demo community on first run, serve on http://127.0.0.1:$(PORT)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	$(BIN)/python wsgi.py
+	@echo ""
+	@echo "Demo sign-ins (password for every demo account: password):"
+	@$(FLASK) demo credentials
+	@echo ""
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
+	PORT=$(PORT) $(BIN)/python wsgi.py
 
 ## The whole test suite: SQLite, then PostgreSQL where one is reachable.
 test: install-dev
@@ -32,6 +47,21 @@ test: install-dev
 
 migrate: install
 	$(FLASK) db upgrade
+
+## Load the demo community into an empty database (make demo threads=50000 for a large one).
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load $(if $(threads),--threads $(threads))
+
+credentials: install
+	@$(FLASK) demo credentials
+
+## HTTP benchmark under gunicorn, side by side with a bare Flask route (needs wrk: apt-get install wrk).
+bench-http: install-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+		echo "wrk is not installed: the benchmark falls back to its slower Python load generator."
+	$(BIN)/python bench/http.py $(BENCH_ARGS)
 
 ## Add a migration for model changes: make migration m="what changed"
 migration: install

@@ -1,0 +1,203 @@
+"""HTTP benchmark: the home page and a 50-post thread page under gunicorn, beside a bare Flask route, on 50k threads.
+
+    .venv/bin/python bench/http.py [--threads 50000] [--runs 3] [--duration 10] [--connections 32]
+
+The demo database is built once and cached outside the repository (default /tmp/tummler-bench); servers
+listen on free ports on 127.0.0.1 and are stopped at the end. Load comes from wrk when installed
+(apt-get install wrk), otherwise from a slower Python generator (figures then understate the servers).
+"""
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the stdlib `http`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import time
+import urllib.request
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import python_load  # noqa: E402
+
+
+def schema_fingerprint():
+    """Changes whenever a migration or the demo generator changes, so a stale cached database is rebuilt."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")) + sorted((ROOT / "community" / "demo").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def flask_env(db_path, instance):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": str(instance),
+           "PYTHONPATH": str(ROOT)}
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def ensure_database(cache, threads, seed):
+    """The demo database with `threads` threads, built once per schema and reused."""
+    db_path = cache / f"demo-{threads}-{seed}-{schema_fingerprint()}.db"
+    instance = cache / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    if db_path.exists():
+        print(f"Reusing {db_path}")
+        return db_path, instance
+    partial = db_path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    env = flask_env(partial, instance)
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    print(f"Building a demo database with {threads} threads in {partial} (once)…", flush=True)
+    started = time.monotonic()
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["demo", "load", "--threads", str(threads), "--seed", str(seed)], cwd=ROOT, env=env,
+                   check=True)
+    partial.rename(db_path)
+    print(f"Built in {time.monotonic() - started:.0f} s", flush=True)
+    return db_path, instance
+
+
+def long_thread(db_path, posts=50):
+    """A public thread with at least `posts` posts (the bench page shows 50 of them)."""
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute(
+            "SELECT t.id, t.reply_count FROM threads t JOIN categories c ON c.id = t.category_id "
+            "WHERE NOT c.staff_only AND t.deleted_at IS NULL AND t.reply_count >= ? ORDER BY t.id LIMIT 1",
+            (posts - 1,)).fetchone()
+        if row is None:
+            raise SystemExit(f"No thread with {posts} posts in {db_path}")
+        return row[0], row[1] + 1
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A gunicorn process group on a free local port, stopped on exit."""
+
+    def __init__(self, app, env, workers, threads):
+        self.port = free_port()
+        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
+                    "GUNICORN_THREADS": str(threads)}
+        self.cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/"), timeout=5).read()
+                return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"{' '.join(self.cmd)} exited with {self.proc.returncode}")
+                time.sleep(0.3)
+        raise SystemExit(f"{' '.join(self.cmd)} did not answer within 60 s")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, connections, duration):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": lat["50"], "p99": lat["99"], "non2xx": int(bad.group(1)) if bad else 0,
+            "errors": errors.group(1) if errors else ""}
+
+
+def measure(url, connections, duration):
+    if shutil.which("wrk"):
+        return wrk(url, connections, duration)
+    return python_load(url, connections, duration)
+
+
+def warm(url, count=50):
+    """Fill caches and connection pools the way a few first visitors would."""
+    for _ in range(count):
+        body = urllib.request.urlopen(url, timeout=10).read()
+    return body
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=50000)
+    parser.add_argument("--seed", type=int, default=1907)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-threads", type=int, default=1, help="1: sync workers; more: gthread")
+    parser.add_argument("--cache", type=Path, default=Path(os.environ.get("BENCH_CACHE", "/tmp/tummler-bench")))
+    args = parser.parse_args()
+
+    db_path, instance = ensure_database(args.cache, args.threads, args.seed)
+    thread_id, post_count = long_thread(db_path)
+    env = flask_env(db_path, instance)
+    kind = "sync" if args.worker_threads == 1 else f"gthread ×{args.worker_threads}"
+    print(f"gunicorn {kind}, {args.workers} workers; {'wrk' if shutil.which('wrk') else 'python load'} "
+          f"-c{args.connections} -d{args.duration}s; thread {thread_id} has {post_count} posts", flush=True)
+    results = {"bare": [], "home": [], "thread": []}
+    with Server("bench.hello_app:app", env, args.workers, args.worker_threads) as bare, \
+            Server("bench.forum_app:app", env, args.workers, args.worker_threads) as forum:
+        page = warm(forum.url(f"/t/{thread_id}")).decode()
+        shown = len(re.findall(r'id="post-\d+"', page))
+        print(f"thread page: {len(page) // 1024} KB, {shown} posts shown", flush=True)
+        warm(forum.url("/"))
+        warm(bare.url("/"))
+        targets = {"bare": bare.url("/"), "home": forum.url("/"), "thread": forum.url(f"/t/{thread_id}")}
+        for run in range(1, args.runs + 1):
+            for name, url in targets.items():
+                result = measure(url, args.connections, args.duration)
+                results[name].append(result)
+                print(f"run {run} {name:6} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "
+                      f"p99 {result['p99']:6.1f} ms  non-2xx {result['non2xx']} {result['errors']}", flush=True)
+    report(results)
+
+
+def spread(values, fmt="{:.0f}"):
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def report(results):
+    print("\n| page | req/s median (min–max) | share of bare (per run) | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|")
+    bare = [r["rps"] for r in results["bare"]]
+    for name in ("bare", "home", "thread"):
+        rows = results[name]
+        shares = [r["rps"] / b for r, b in zip(rows, bare)]
+        print(f"| {name} | {spread([r['rps'] for r in rows])} | "
+              f"{', '.join(f'{s:.0%}' for s in shares)} | {spread([r['p50'] for r in rows], '{:.1f}')} | "
+              f"{spread([r['p99'] for r in rows], '{:.1f}')} |")
+
+
+if __name__ == "__main__":
+    main()
