@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..forum.models import Post
-from .indexer import apply_pending, index_dir, rebuild, status
+from .indexer import apply_pending, ensure_built, index_dir, rebuild, status
 from .store import IndexBusy
 
 search_cli = AppGroup("search", help="Search index: rebuild, status, worker.")
@@ -48,6 +48,8 @@ def worker_command(interval, once):
     from .saved import notify_matches
 
     click.echo("Search worker started; Ctrl-C stops it.")
+    if ensure_built():
+        click.echo("The index was empty: rebuilt it from the database.")
     while True:
         try:
             applied = apply_pending(on_new_posts=notify_matches)

@@ -10,6 +10,8 @@ from ..extensions import db
 from . import related
 from .documents import document_for, is_public, iter_posts, load_posts, post_doc_id, post_ids_for
 from .models import OutboxEntry
+from ..forum.models import Post
+from .schema import META_ID
 from .store import IndexBusy, get_writer, last_applied, open_index, write_bookmark, write_lock
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,19 @@ def rebuild(progress=None, batch_size=1000):
     return count
 
 
+def ensure_built():
+    """Rebuild a never-built index when the database has posts (demo data is bulk-loaded, bypassing the outbox)."""
+    ix = current_index()
+    with ix.searcher() as searcher:
+        if searcher.document(id=META_ID) is not None:
+            return False
+    if db.session.scalar(select(Post.id).limit(1)) is None:
+        return False
+    log.info("search index is empty: rebuilding from the database")
+    rebuild()
+    return True
+
+
 def status():
     """How far behind the index is: rows waiting, the oldest one's age, the bookmark and document count."""
     ix = current_index()
@@ -176,11 +191,13 @@ class BackgroundIndexer:
     def _run(self):
         from .saved import notify_matches
 
+        built = False
         while not self.stopping.is_set():
-            self.wake.wait(self.interval)
-            self.wake.clear()
             with self.app.app_context():
                 try:
+                    if not built:
+                        ensure_built()
+                        built = True
                     apply_pending(on_new_posts=notify_matches)
                 except IndexBusy as error:
                     log.warning("search indexer: %s; will retry", error)
@@ -190,3 +207,5 @@ class BackgroundIndexer:
                     db.session.rollback()
                 finally:
                     db.session.remove()
+            self.wake.wait(self.interval)
+            self.wake.clear()

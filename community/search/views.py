@@ -37,6 +37,7 @@ def api_search():
     return {
         "q": results.q, "sort": results.sort, "page": results.page, "pages": results.pages,
         "total_threads": results.total, "total_posts": results.total_posts,
+        "all_words_posts": results.all_words_posts,
         "notice": results.notice or None, "did_you_mean": results.suggestion or None,
         "filters": [{"name": n, "value": v} for n, v in results.filters],
         "facets": {name: [{"value": v, "count": c} for v, c in pairs] for name, pairs in results.facets.items()},

@@ -176,3 +176,33 @@ def thread_opening(thread):
     from community.forum.models import Post
 
     return db.session.query(Post).filter_by(thread_id=thread.id, number=1).one()
+
+
+def test_an_index_never_built_is_rebuilt_from_existing_posts(make_thread, member, db):
+    from community.search.indexer import ensure_built
+
+    make_thread(title="Bulk loaded thread", body="Written before the index existed.")
+    db.session.execute(OutboxEntry.__table__.delete())  # as if loaded in bulk, past the outbox
+    db.session.commit()
+
+    assert ensure_built() is True
+    assert search(member, "bulk").total == 1
+    assert ensure_built() is False
+
+
+def test_background_indexer_picks_up_a_new_post_without_being_called(app, make_thread, member):
+    from community.search.indexer import BackgroundIndexer, wake_indexers, _running
+
+    background = BackgroundIndexer(app, interval=0.2)
+    background.start()
+    _running.append(background)
+    try:
+        thread = make_thread(title="Threaded indexing", body="Picked up in the background.")
+        wake_indexers()
+        deadline = time.monotonic() + 10
+        while search(member, "background").total == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert search(member, "background").threads[0].thread_id == thread.id
+    finally:
+        _running.remove(background)
+        background.stop()

@@ -129,6 +129,16 @@ def test_related_terms_never_widen_a_negated_word(corpus, member, app):
     assert corpus["cafe"].id in _ids(search(member, "café NOT excel"))
 
 
+def test_threads_with_every_word_come_before_threads_with_some(corpus, member, make_thread, index_now):
+    newsletter = make_thread(title="Monthly newsletter", body="A monthly email with tips.")
+    index_now()
+
+    results = search(member, "discount monthly")
+
+    assert _ids(results) == [corpus["annual"].id, newsletter.id]
+    assert results.all_words_posts == 1
+
+
 def test_malformed_query_falls_back_to_plain_words_and_says_so(corpus, member):
     results = search(member, "created:[now TO] export")
     assert results.notice == FALLBACK_NOTICE

@@ -1,0 +1,165 @@
+"""Search benchmark: Whoosh (the app's index and queries) beside SQLite FTS5 bm25 over the same demo corpus.
+
+    .venv/bin/python bench/search.py --posts 10000 100000 [--queries 40]
+
+For each size: load the demo generator's community into a fresh SQLite database, rebuild the index
+(`flask search rebuild` code path), build an FTS5 table of the same text, then measure bulk index
+throughput, index size, incremental add latency (commit → searchable through the outbox) and query
+p50/p95 for single-term, two-term, phrase, filtered and sorted queries. Every Whoosh query is the full
+results page: visibility filter, thread grouping, highlights and category/tag facets. FTS5 queries are
+top-20 bm25 with snippet() plus a category facet count, the nearest like-for-like.
+"""
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# Run as a script, bench/ would come first on sys.path, where bench/http.py shadows the standard library.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from bench.search_corpus import load_demo_corpus, make_app  # noqa: E402
+
+QUERIES = {
+    "single-term": ["kettle", "firmware", "schedule", "wifi", "beeps", "grinder", "humidity", "app", "update",
+                    "thermostat"],
+    "two-term": ["kettle schedule", "firmware update", "wifi pairing", "coffee burnt", "heating night",
+                 "app crash", "basket coating", "energy report", "silent mode", "battery sensor"],
+    "phrase": ['"silent mode"', '"the app"', '"firmware update"', '"holiday mode"', '"child lock"',
+               '"web dashboard"', '"keep-warm mode"', '"bean profiles"', '"status led"', '"open api"'],
+    "filtered": ["kettle tag:kettle", "update is:feature-request", "schedule category:ideas", "wifi tag:wifi",
+                 "app status:planned", "firmware tag:firmware", "coffee is:feature-request", "heating tag:thermostat",
+                 "app after:2026-01-01", "mode is:feature-request"],
+    "sorted by votes": ["kettle", "app", "mode", "schedule", "firmware", "wifi", "energy", "coffee", "update",
+                        "sensor"],
+}
+FTS_FILTERS = {"tag:": "tags", "category:": "category"}
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+def build_fts(path, docs):
+    """The reference a user might otherwise pick: an FTS5 table (porter stemming) over the same text."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE posts USING fts5(title, text, category UNINDEXED, tags UNINDEXED, "
+                 "thread_id UNINDEXED, tokenize='porter unicode61 remove_diacritics 2')")
+    started = time.perf_counter()
+    conn.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?)",
+                     [(d["title"], d["text"], d["category"], d["tags"], d["thread_id"]) for d in docs])
+    conn.commit()
+    return conn, time.perf_counter() - started
+
+
+def fts_query(conn, q):
+    where, params = [], []
+    words = []
+    for part in q.split(" ") if not q.startswith('"') else [q]:
+        for prefix, column in FTS_FILTERS.items():
+            if part.startswith(prefix):
+                where.append(f"{column} LIKE ?")
+                params.append(f"%{part[len(prefix):]}%")
+                break
+        else:
+            if ":" not in part:
+                words.append(part)
+    match = " ".join(words) or q
+    sql = ("SELECT thread_id, snippet(posts, 1, '<mark>', '</mark>', '…', 12) FROM posts WHERE posts MATCH ? "
+           + "".join(f" AND {w}" for w in where) + " ORDER BY bm25(posts) LIMIT 20")
+    rows = conn.execute(sql, [match] + params).fetchall()
+    facets = conn.execute("SELECT category, count(*) FROM posts WHERE posts MATCH ?"
+                          + "".join(f" AND {w}" for w in where) + " GROUP BY category", [match] + params).fetchall()
+    return rows, facets
+
+
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def run_size(posts_wanted, repeat):
+    app, workdir = make_app()
+    with app.app_context(), app.test_request_context("/"):
+        from sqlalchemy import func, select
+
+        from community.auth.models import User
+        from community.extensions import db
+        from community.forum.actions import create_post
+        from community.forum.models import Post, Thread
+        from community.search.documents import document_for, iter_posts
+        from community.search.indexer import apply_pending, index_dir, rebuild
+        from community.search.queries import search
+        from community.search.store import index_size_bytes
+
+        started = time.perf_counter()
+        load_demo_corpus(max(posts_wanted // 6, 10))
+        load_time = time.perf_counter() - started
+        posts = db.session.scalar(select(func.count(Post.id)))
+
+        started = time.perf_counter()
+        rebuild()
+        rebuild_time = time.perf_counter() - started
+        size = index_size_bytes(index_dir())
+
+        docs = [document_for(p) for batch in iter_posts() for p in batch]
+        conn, fts_time = build_fts(str(workdir / "fts.db"), docs)
+        del docs
+        fts_size = (workdir / "fts.db").stat().st_size
+
+        member = db.session.scalars(select(User).where(User.role == "member")).first()
+        pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
+        threads = db.session.scalars(select(Thread).where(Thread.deleted_at.is_(None)).limit(50)).all()
+        rng = random.Random(7)
+        add_times = []
+        for i in range(20):
+            started = time.perf_counter()
+            create_post(member if threads[i].author_id != member.id else pm, threads[i],
+                        f"Benchmark reply {i}: the zyxcorp{i} integration would help with my routines.")
+            apply_pending()
+            found = search(member, f"zyxcorp{i}").total
+            add_times.append(time.perf_counter() - started)
+            assert found == 1, f"new post {i} not searchable"
+
+        print(f"\n## {posts:,} posts (demo generator, {load_time:.0f}s to load)")
+        print(f"Whoosh rebuild: {rebuild_time:.1f}s = {posts / rebuild_time:,.0f} posts/s "
+              f"(incl. related-term learning); index {size / 1e6:.1f} MB")
+        print(f"FTS5 build: {fts_time:.1f}s = {posts / fts_time:,.0f} posts/s; database {fts_size / 1e6:.1f} MB")
+        print(f"Incremental add (commit, outbox, apply, searchable): p50 {pct(add_times, 50):.0f} ms, "
+              f"p95 {pct(add_times, 95):.0f} ms")
+        print(f"{'query kind':<18} {'Whoosh p50':>11} {'Whoosh p95':>11} {'FTS5 p50':>9} {'FTS5 p95':>9}")
+        for kind, queries in QUERIES.items():
+            sort = "votes" if kind == "sorted by votes" else "relevance"
+            for q in queries:  # warm caches once, as a running server would have
+                search(member, q, sort=sort)
+                fts_query(conn, q)
+            w_times, f_times = [], []
+            for q in queries:
+                w_times += timed(lambda: search(member, q, sort=sort), repeat)
+                f_times += timed(lambda: fts_query(conn, q), repeat)
+            print(f"{kind:<18} {pct(w_times, 50):>9.1f}ms {pct(w_times, 95):>9.1f}ms "
+                  f"{pct(f_times, 50):>7.1f}ms {pct(f_times, 95):>7.1f}ms")
+        conn.close()
+        rng.random()
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Whoosh vs SQLite FTS5 over the demo corpus.")
+    parser.add_argument("--posts", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each query.")
+    args = parser.parse_args()
+    for size in args.posts:
+        run_size(size, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
