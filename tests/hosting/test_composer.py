@@ -1,0 +1,99 @@
+"""The staff composer check in the page and in a real browser: highlights, the reminder and "send anyway"."""
+import pytest
+
+from tests.browser.conftest import browser, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.servers import prepare_database, running_server, server_env
+
+
+def test_only_staff_pages_load_the_composer_check(app, client, auth, member, facilitator, make_thread):
+    thread = make_thread()
+    auth.login("maria")
+    assert "js/hosting.js" not in client.get(f"/t/{thread.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("fran")
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert 'js/hosting.js" data-check-url="/floor/check-post"' in page and 'href="/floor/"' in page
+
+
+SEED = """
+from community.auth.actions import register_member
+from community.forum.actions import create_category, create_post, create_thread
+olga = register_member("olga", "olga@example.com", "password-olga-1", skip_strength_check=True)
+fran = register_member("fran", "fran@example.com", "password-fran-1", role="facilitator", skip_strength_check=True)
+category = create_category("Product Q&A")
+create_thread(olga, category, "Kettle light keeps blinking", "Blue light blinks after descaling. Ideas?")
+busy = create_thread(olga, category, "Which filter fits the v2?", "The shop lists three filters.")
+create_post(fran, busy, "The round one fits the v2 and the v3.")
+create_thread(olga, category, "Descaler smells odd", "Is a vinegar smell normal after descaling?")
+create_thread(olga, category, "Lid hinge squeaks", "Mine squeaks a little when it opens.")
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("composer-site")
+    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", SEARCH_INDEX_DIR=instance / "index")
+    prepare_database(env, SEED)
+    with running_server(env) as base_url:
+        yield base_url
+
+
+def staff_page(browser, site):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    sign_in(page, site, "fran", "password-fran-1")
+    return context, page, problems
+
+
+def test_staff_see_selling_phrases_highlighted_and_can_send_anyway(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/t/1")
+        page.fill("form.composer textarea[name=body]", "🙂 It's only $19.99 — buy now!")
+        page.click("form.composer button[type=submit]")
+        page.wait_for_selector(".hosting-check:not([hidden])")
+        assert page.locator(".hosting-check mark").all_text_contents() == ["$19.99", "buy now"]
+        assert "host the room" in page.locator(".hosting-check").inner_text()
+        assert page.url.endswith("/t/1")  # nothing sent yet
+        with page.expect_request(lambda r: r.method == "POST" and "/reply" in r.url) as sent:
+            page.click("text=Send anyway (logged)")
+        assert "override=1" in sent.value.post_data
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_edit_keeps_the_text_and_a_calm_reply_goes_straight_through(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/t/3")
+        box = "form.composer textarea[name=body]"
+        page.fill(box, "Use code SAVE20 at checkout")
+        page.click("form.composer button[type=submit]")
+        page.wait_for_selector(".hosting-check:not([hidden])")
+        page.click(".hosting-check >> text=Edit")
+        assert page.locator(".hosting-check").is_hidden() and page.input_value(box) == "Use code SAVE20 at checkout"
+        page.fill(box, "Hold the power button for ten seconds, then descale again.")
+        with page.expect_request(lambda r: r.method == "POST" and "/reply" in r.url) as sent:
+            page.click("form.composer button[type=submit]")
+        assert "override" not in sent.value.post_data
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_staff_are_warned_on_opening_a_staff_heavy_thread(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/t/2")
+        notice = page.wait_for_selector(".hosting-spotlight:not([hidden])")
+        assert "Staff wrote 1 of the 2 posts" in notice.inner_text()
+        page.goto(site + "/t/4")
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".hosting-spotlight").is_hidden()
+        assert problems == []
+    finally:
+        context.close()
