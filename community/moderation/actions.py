@@ -24,8 +24,10 @@ def _change_state(actor, post, state, state_reason, action, reason):
     record_audit(actor, action, "post", post.id, reason=reason, subject_user=post.author, before=before,
                  after=post_snapshot(post))
     db.session.flush()
-    signals.send_after_commit(signals.post_state_changed, post=post, actor=actor, before=before["state"],
-                              after=state)
+    if not (state == "published" and before["state"] in ("hidden", "rejected")):
+        # A post shown again was announced when it first appeared; only first publication is news.
+        signals.send_after_commit(signals.post_state_changed, post=post, actor=actor, before=before["state"],
+                                  after=state)
 
 
 def resolve_open_flags(actor, post, resolution):

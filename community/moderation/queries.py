@@ -37,7 +37,30 @@ ACTION_LABELS = {
     "unsuspend_member": "Suspension lifted",
     "change_role": "Role changed",
     "update_setting": "Setting changed",
+    "create_room": "Chat room created",
+    "approve_room": "Chat room proposal approved",
+    "decline_room": "Chat room proposal declined",
+    "rename_room": "Chat room renamed",
+    "lock_room": "Chat room locked",
+    "unlock_room": "Chat room unlocked",
+    "slow_mode_room": "Chat room slow mode changed",
+    "archive_room": "Chat room archived",
+    "mute_in_room": "Muted in a chat room",
+    "unmute_in_room": "Unmuted in a chat room",
+    "delete_chat_message": "Chat message deleted",
+    "mark_feature_request": "Marked as a feature request",
+    "unmark_feature_request": "No longer a feature request",
+    "merge_request": "Feature requests merged",
+    "add_member_note": "Member note added",
+    "introduce_members": "Members introduced",
+    "welcome_member": "Member welcomed",
+    "mark_mood_handled": "Heated thread handled",
+    "promo_override": "Sent despite the no-hard-sell check",
+    "spotlight_override": "Posted despite the spotlight meter",
 }
+# Staff working notes: never shown in a member's own history even if they name the member.
+STAFF_PRIVATE_ACTIONS = frozenset({"add_member_note", "introduce_members", "welcome_member", "mark_mood_handled",
+                                   "promo_override", "spotlight_override", "update_setting"})
 
 
 def _light_author():
@@ -143,7 +166,8 @@ class HistoryItem:
 
 def member_history(user, page=1, per_page=30):
     """Moderation touching a member's own content or account, newest first."""
-    stmt = (select(AuditEntry).where(AuditEntry.subject_user_id == user.id)
+    stmt = (select(AuditEntry).where(AuditEntry.subject_user_id == user.id,
+                                     AuditEntry.action.not_in(STAFF_PRIVATE_ACTIONS))
             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()))
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     post_ids = [e.target_id for e in pagination.items if e.target_type == "post" and e.target_id]

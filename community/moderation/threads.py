@@ -31,7 +31,7 @@ def _finish(actor, thread, action, reason, before, after, message):
                  before=before, after=after)
     tell(thread.author_id, f"{message} Reason: {reason}", thread_path(thread), actor=actor, thread_id=thread.id)
     db.session.flush()
-    signals.send_after_commit(signals.thread_changed, thread=thread, actor=actor, action=action)
+    signals.send_after_commit(signals.thread_changed, thread=thread, change=action, actor=actor)
     commit()
     return thread
 
@@ -152,8 +152,10 @@ def merge_threads(actor, source, target, reason):
         tell(author_id, f"“{source.title}” was merged into “{target.title}”. Reason: {reason}",
              thread_path(target), actor=actor, thread_id=target.id)
     db.session.flush()
-    signals.send_after_commit(signals.thread_changed, thread=source, actor=actor, action="merge_threads")
-    signals.send_after_commit(signals.thread_changed, thread=target, actor=actor, action="merge_threads")
+    signals.send_after_commit(signals.thread_changed, thread=source, change="merge_threads", actor=actor,
+                              target=target)
+    signals.send_after_commit(signals.thread_changed, thread=target, change="merge_threads", actor=actor,
+                              source=source)
     commit()
     return target
 
@@ -206,7 +208,7 @@ def split_posts(actor, thread, post_ids, title, reason, category=None):
         tell(author_id, f"Replies from “{thread.title}” now have their own thread, “{new.title}”. "
              f"Reason: {reason}", thread_path(new), actor=actor, thread_id=new.id)
     db.session.flush()
-    signals.send_after_commit(signals.thread_changed, thread=thread, actor=actor, action="split_thread")
-    signals.send_after_commit(signals.thread_changed, thread=new, actor=actor, action="split_thread")
+    signals.send_after_commit(signals.thread_changed, thread=thread, change="split_thread", actor=actor)
+    signals.send_after_commit(signals.thread_changed, thread=new, change="split_thread", actor=actor)
     commit()
     return new

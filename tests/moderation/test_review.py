@@ -123,3 +123,33 @@ def test_unhide_shows_the_post_again(make_trusted, make_thread, facilitator):
     unhide_post(facilitator, post, "Confirmed: the firmware was pulled. Thanks for reporting.")
     assert post.state == "published" and thread.reply_count == 1
     assert any("visible again" in text for text in moderation_notes(author))
+
+
+def test_showing_a_post_again_does_not_renotify_followers(make_trusted, make_thread, facilitator, db):
+    from community.notifications.models import Notification
+
+    starter = make_trusted("starter")
+    thread = make_thread(author=starter)
+    post = create_post(make_trusted("replier"), thread, "Here is how I fixed the hinge.")
+    replies = lambda: db.session.query(Notification).filter_by(user_id=starter.id, kind="reply").count()  # noqa: E731
+    assert replies() == 1
+    hide_post(facilitator, post, "Checking the instructions are safe.")
+    unhide_post(facilitator, post, "Checked: safe.")
+    assert replies() == 1
+
+
+def test_member_history_hides_staff_names_and_private_notes(make_trusted, make_thread, facilitator, auth, client):
+    from community.moderation.audit import record_audit
+    from community.database import commit
+
+    author = make_trusted("histo")
+    post = create_post(author, make_thread(), "Some answer about the kettle.")
+    hide_post(facilitator, post, "Duplicate of the pinned answer.")
+    record_audit(facilitator, "add_member_note", "member_note", 1, reason="Private: gets heated on Mondays",
+                 subject_user=author)
+    commit()
+    auth.login("histo")
+    page = client.get("/mod/my-history").get_data(as_text=True)
+    assert "Duplicate of the pinned answer." in page
+    assert "heated on Mondays" not in page
+    assert "fran" not in page
