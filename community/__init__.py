@@ -106,15 +106,15 @@ def register_socket_namespaces(app):
     from .notifications.events import LiveNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
+    from .chat.events import ChatNamespace
+
+    socketio.on_namespace(ChatNamespace("/chat"))
 
 
 def register_errorhandlers(app):
     def render_error(error):
         code = getattr(error, "code", 500) or 500
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-    from .chat.events import ChatNamespace
-
-    socketio.on_namespace(ChatNamespace("/chat"))
             return {"error": getattr(error, "description", str(error))}, code
         return render_template("errors/error.html", error=error, code=code), code
 
