@@ -12,7 +12,7 @@ from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.audit import record_audit
-from .models import ROLES, User, UserInterest
+from .models import ROLES, Invitation, User, UserInterest
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 RESERVED_USERNAMES = {"admin", "administrator", "staff", "system", "moderator", "support", "me", "new", "all"}
@@ -84,6 +84,11 @@ def build_member(username, email, password, role="member", display_name="", skip
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    # Someone invited who joins through the open form still counts as an accepted invitation.
+    for invitation in db.session.scalars(select(Invitation).where(Invitation.email == email,
+                                                                  Invitation.accepted_at.is_(None))):
+        invitation.accepted_at = user.created_at
+        invitation.accepted_user_id = user.id
     signals.send_after_commit(signals.member_joined, user=user)
     return user
 
@@ -146,7 +151,7 @@ def update_profile(actor, user, display_name="", bio="", location="", interests=
     bio_max = current_app.config["BIO_MAX"]
     if len(bio) > bio_max:
         raise Invalid(f"Keep your bio under {bio_max} characters (it has {len(bio)}).", field="bio")
-    names = parse_interests(interests) if isinstance(interests, str) else list(interests)
+    names = parse_interests(interests if isinstance(interests, str) else ",".join(interests))
     user.display_name = display_name
     user.location = location
     user.bio_source = bio

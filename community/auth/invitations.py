@@ -158,14 +158,9 @@ def find_invitation(token):
 def join_with_invitation(token, username, email, password):
     """Create the invited person's account and mark the invitation used, in one transaction."""
     invitation = find_invitation(token)
-    user = build_member(username, email, password)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_user_id = user.id
-    # The link was single-use: retire other pending invitations for the same address too.
-    for other in db.session.scalars(select(Invitation).where(
-            Invitation.email.in_({invitation.email, user.email}), Invitation.accepted_at.is_(None),
-            Invitation.id != invitation.id)):
-        other.accepted_at = invitation.accepted_at
-        other.accepted_user_id = user.id
+    user = build_member(username, email, password)  # also closes invitations to the address they used
+    if invitation.accepted_at is None:
+        invitation.accepted_at = user.created_at
+        invitation.accepted_user_id = user.id
     commit()
     return user

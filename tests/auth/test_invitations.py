@@ -190,3 +190,12 @@ def test_join_via_invitation_keeps_form_errors(client, facilitator, db):
     assert "at least 10 characters" in response.get_data(as_text=True)
     assert db.session.scalar(select(Invitation)).accepted_at is None
     assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_joining_by_the_open_form_with_an_invited_address_counts_as_accepted(client, facilitator, db):
+    invitations.invite_people(facilitator, ["ana@example.com"], link_for=str)
+    response = client.post("/join", data={"username": "ana", "email": "Ana@Example.com",
+                                          "password": "a long quiet river", "csrf_token": csrf_token(client, "/join")})
+    assert response.status_code == 302
+    invitation = db.session.scalar(select(Invitation))
+    assert invitation.accepted_at is not None and invitation.accepted_user.username == "ana"
