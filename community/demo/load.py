@@ -100,7 +100,7 @@ def finish(users, threads, now):
     for user in users.values():
         last = db.session.scalar(select(func.max(Post.created_at)).where(Post.author_id == user.id))
         user.last_seen_at = last or user.created_at
-    welcome = next((t for t in threads if t.category.slug == "announcements"), None)
+    welcome = next((t for t in threads if t.title.startswith("Welcome")), None)
     if welcome is not None:
         welcome.pinned = True
     commit()

@@ -1,7 +1,7 @@
 """The shape of the demo community decided up front from a seed: who writes which thread, when, and who likes what."""
 from dataclasses import dataclass, field
 
-from .writer import Writer
+from .writer import WELCOME, Writer
 
 DAY = 86400
 SPAN_DAYS = 90
@@ -159,5 +159,7 @@ def plan_community(seed, threads, members):
 
     planner = Planner(random.Random(seed), members)
     plans = [planner.thread(category=entry) for entry in CATEGORIES]  # every category has something
+    plans[0].title = "Welcome to the Lumo Home community"  # the pinned announcement newcomers see first
+    plans[0].posts[0].body = WELCOME
     plans += [planner.thread() for _ in range(max(threads - len(plans), 0))]
     return plans[:threads] if threads < len(plans) else plans

@@ -19,6 +19,16 @@ REQUEST_TITLES = [
 SHOW_TITLES = ["{Show_cap}", "Show & tell: {show}", "{Show_cap} (photos inside)", "Finally happy with {show}",
                "My take on {show}"]
 
+WELCOME = (
+    "Hi everyone, and welcome!\n\nThis is where Lumo Home owners help each other, share what they've built and "
+    "tell us what to make next. A few things to know:\n\n"
+    "- **Staff posts carry a badge.** @fran and @felix host the community; @pat reads every feature request.\n"
+    "- **Ask in Product Q&A**, suggest things in *Ideas & Feature Requests*, show off in *Show & Tell*.\n"
+    "- Be kind, stay on topic, and never share your serial number or address in public.\n\n"
+    "Say hello below and tell us which Lumo devices you have!"
+)
+OFFTOPIC_TITLES = ["{Question}", "{Question}", "Weekend thread: {question}", "Off-topic: {question}",
+                   "{Question} (winter edition)", "Quick poll: {question}"]
 GREETINGS = ["", "", "Hi all,\n\n", "Hello everyone!\n\n", "Hey folks,\n\n", "Long-time lurker, first post.\n\n",
              "Morning all.\n\n"]
 SIGNOFFS = ["", "", "", "\n\nThanks in advance!", "\n\nCheers,", "\n\nAny ideas welcome.", "\n\nThanks for reading.",
@@ -170,7 +180,7 @@ class Writer:
         elif kind == "show":
             title = self.fill(self.pick(SHOW_TITLES), ctx)
         elif kind == "offtopic":
-            title = ctx["question"]
+            title = self.fill(self.pick(OFFTOPIC_TITLES), ctx)
         elif kind == "announcement":
             title = self.fill(self.pick(catalog.ANNOUNCEMENTS), ctx)
         else:
