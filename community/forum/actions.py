@@ -326,6 +326,10 @@ def set_following(user, thread, following):
 
 def record_view(thread):
     """Count a thread view with one UPDATE, without loading or locking the row."""
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    # Nothing already loaded changed, so the rest of the request need not reload it (the viewer, the thread).
+    session.expire_on_commit = False
     try:
         db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(view_count=Thread.view_count + 1))
         commit()
@@ -333,6 +337,8 @@ def record_view(thread):
         # A busy database may drop a view count; it must never fail the page the reader already has.
         rollback()
         current_app.logger.warning("view of thread %s not counted: database busy", thread.id)
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def create_category(name, slug=None, description="", colour="#3b6ea5", position=None, staff_only=False,
