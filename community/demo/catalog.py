@@ -133,23 +133,24 @@ PRODUCTS = [
 FIRMWARE = ["2.4.1", "2.4.3", "2.5.0", "2.5.2", "3.0.0", "3.0.1", "3.1.0"]
 ROOMS = ["kitchen", "living room", "hallway", "bedroom", "home office", "utility room", "basement", "loft"]
 HOMES = ["a small flat", "a terraced house", "a farmhouse", "a new-build", "a basement flat", "a shared house"]
-DURATIONS = ["two days", "a week", "about ten days", "three weeks", "a month", "since I bought it"]
+DURATIONS = ["two days", "a week", "about ten days", "three weeks", "a month", "a couple of months"]
 TIMES = ["in the morning", "overnight", "every evening", "at random", "after every update", "when the heating is on"]
 REQUEST_STATUSES = ["open", "open", "under_review", "planned", "in_progress", "shipped", "declined"]
 
+# (question, tag, answers that fit it)
 OFFTOPIC = [
-    ("What are you cooking this weekend?", "cooking"),
-    ("Favourite podcast while doing the dishes", "podcasts"),
-    ("Show us your pets 🐈", "pets"),
-    ("Best way to organise a tiny kitchen?", "kitchen"),
-    ("Anyone else doing a no-spend month?", "budget"),
-    ("Sourdough starter names, go", "baking"),
-    ("Home office plants that survive neglect", "plants"),
-    ("What got you into smart home stuff?", "smart-home"),
-    ("Tea or coffee, and how do you take it", "tea"),
-    ("Recommend me a board game for four", "games"),
-    ("Winter energy saving tips that actually work", "energy"),
-    ("DIY projects you're proud of", "diy"),
+    ("What are you cooking this weekend?", "cooking", ["a big pot of chilli", "dumplings, badly, but with enthusiasm"]),
+    ("Favourite podcast while doing the dishes", "podcasts", ["anything about history", "a true-crime show I'm ashamed of"]),
+    ("Show us your pets 🐈", "pets", ["a very lazy cat called Biscuit", "two guinea pigs who run the house"]),
+    ("Best way to organise a tiny kitchen?", "kitchen", ["magnetic strips for everything", "one gadget in, one gadget out"]),
+    ("Anyone else doing a no-spend month?", "budget", ["day nine and I miss takeaway", "it's going better than expected"]),
+    ("Sourdough starter names, go", "baking", ["Clint Yeastwood", "Bread Pitt, obviously"]),
+    ("Home office plants that survive neglect", "plants", ["a snake plant that has outlived two jobs", "pothos, always pothos"]),
+    ("What got you into smart home stuff?", "smart-home", ["a dead radiator in January", "my kids leaving every light on"]),
+    ("Tea or coffee, and how do you take it", "tea", ["strong tea, splash of milk", "black coffee, no debate"]),
+    ("Recommend me a board game for four", "games", ["Wingspan", "anything co-operative, my family can't lose gracefully"]),
+    ("Winter energy saving tips that actually work", "energy", ["thick curtains and a door draught excluder", "heating the room you're in, not the house"]),
+    ("DIY projects you're proud of", "diy", ["a spice rack from an old pallet", "finally tiling the bathroom myself"]),
 ]
 
 ANNOUNCEMENTS = [

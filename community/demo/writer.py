@@ -35,13 +35,13 @@ SIGNOFFS = ["", "", "", "\n\nThanks in advance!", "\n\nCheers,", "\n\nAny ideas 
             "\n\n— sent from my phone, sorry for typos"]
 SETUPS = [
     "I have the {product} in the {room} of {home}, on firmware {firmware}.",
-    "Setup: {product}, firmware {firmware}, app on {phone}, router is a {router}.",
+    "Setup: {product}, firmware {firmware}, app on {phone}, router is {router}.",
     "We've had the {product} for {duration} and it was fine until recently.",
     "Bought the {product} in the spring sale, it lives in the {room}.",
     "My {product} is on firmware {firmware} (checked in Settings › About).",
 ]
 COMPLAINTS = {
-    "calm": ["For {duration} now {problem_long}.", "Since {duration} {problem_long}, mostly {time}.",
+    "calm": ["For {duration} now {problem_long}.", "For {duration} {problem_long}, mostly {time}.",
              "Small thing, but {problem_long}."],
     "annoyed": ["Honestly getting tired of this: {problem_long}.", "For {duration} {problem_long}. Not great.",
                 "This is the third time I'm asking about this. {Problem_long}."],
@@ -74,7 +74,7 @@ COMPETITORS = ["My old no-name gadget", "The cheap one I had before", "Pretty mu
                "Even my ten-year-old microwave"]
 SHOW_BODIES = [
     "Here's {show}. It took a few weekends but I'm really pleased with it.\n\n**What I used:**\n\n- {Product}\n- {product_other}\n- a lot of cable ties\n\nHappy to answer questions!",
-    "Wanted to share {show}. The trick was running the {short} on a schedule {time} and keeping it in the {room}.",
+    "Wanted to share {show}. The trick was running {short} on a schedule {time} and keeping it in the {room}.",
     "After {duration} of tweaking, {show} finally works the way I wanted. The {product} does most of the heavy lifting.",
     "Not fancy, but {show} has made mornings much calmer in our house. Tips welcome!",
 ]
@@ -82,35 +82,79 @@ OFFTOPIC_BODIES = [
     "Let's have a thread that isn't about firmware for once. {Question} Mine: {answer}.",
     "{Question} I'll start: {answer}.", "Curious what everyone here does. {Question}",
 ]
-ANSWERS = ["a big pot of chilli", "anything with too much garlic", "a slow Sunday with the radio on", "honestly, nothing",
-           "a stack of old cookbooks from my gran", "learning to make proper dumplings", "a very lazy cat"]
 
-MEMBER_REPLIES = [
-    "Same here, {problem_long_cut}. Following this thread.",
-    "I had exactly this. What fixed it for me was {fix}.",
-    "Have you tried {fix}? It sorted mine out, though it took a day to settle.",
-    "Not the same thing, but similar: mine does it {time}. Would love an answer too.",
-    "+1 to this, {feature_long_cut} would be great.",
-    "I'd vote for this twice if I could. {Use_case_cap}.",
-    "Great setup! How loud is the {short} in the {room}?",
-    "Love this, stealing the idea for our {room}.",
-    "I returned mine for this reason, the replacement has been fine for {duration}.",
-    "Honestly I disagree a bit — for me the {short} works fine {time}. Maybe it's the router?",
-    "Thanks for writing this up so clearly, it helped me a lot.",
-    "Quick question: which firmware are you on? I'm on {firmware} and don't see this.",
-]
+MEMBER_REPLIES = {
+    "question": [
+        "Same here, {problem_long_cut}. Following this thread.",
+        "I had exactly this. What fixed it for me was {fix}.",
+        "Have you tried {fix}? It sorted mine out, though it took a day to settle.",
+        "Not quite the same, but mine misbehaves {time} too. Would love an answer.",
+        "I returned mine for this reason; the replacement has been fine for {duration}.",
+        "Honestly, mine works fine {time}. Maybe it's the router? Mine is {router}.",
+        "Quick question: which firmware are you on? I'm on {firmware} and don't see this.",
+        "This is really frustrating, I've had the same problem for {duration} and support keeps sending the same article.",
+    ],
+    "howto": [
+        "Welcome! I set mine up in {home} too. Do the pairing from the hub, not the app, it's much more reliable.",
+        "The serial number is on a sticker under the base, and also in the app under Settings › About.",
+        "Worth it for us. Start with the defaults for a week, then tweak the schedule.",
+        "I use both together with a routine: the {product_other} triggers the {product} {time}.",
+    ],
+    "request": [
+        "+1 to this, {feature_long_cut} would make a real difference.",
+        "I'd vote for this twice if I could. {Use_case_cap}.",
+        "Yes please. I've been working around it {workaround} for {duration}.",
+        "Not sure about this one: I'd rather they fix the bugs first. But I see why you'd want it.",
+        "Same use case here. Would happily beta test.",
+    ],
+    "show": [
+        "Great setup! How loud is {short} in the {room}?",
+        "Love this, stealing the idea for our {room}.",
+        "Thanks for writing this up so clearly, I'm trying it this weekend.",
+        "Nice! Did you need the hub for this or does it run on its own?",
+    ],
+    "offtopic": [
+        "Love this thread. Mine: {answer_any}.",
+        "Ha, {answer_any} here.",
+        "Came for the firmware help, staying for threads like this. Mine: {answer_any}!",
+    ],
+    "announcement": [
+        "Thanks for the heads-up! Updated this morning, all good so far.",
+        "Any idea when this reaches the UK? Mine still says up to date.",
+        "Updated and {problem_long_cut} is finally gone. Thank you!",
+        "After the update mine needed a restart before it showed up again, just so people know.",
+    ],
+    "staffroom": [
+        "I'll take the {product} ones today.",
+        "Agreed. Let's not promise dates until the fix is through QA.",
+        "Noted. I'll post a known-issue note in Announcements once engineering confirms.",
+    ],
+}
 FIXES = ["moving the router channel to 1 or 6", "turning off 'smart connect' on the router",
          "removing the device and adding it again from the hub, not the app", "updating to firmware {firmware}",
          "a proper factory reset (hold the button until it flashes orange)", "giving it a fixed IP address"]
-STAFF_REPLIES = [
+SUPPORT_REPLIES = [
     "Thanks for flagging this, and sorry for the trouble. We've reproduced it on firmware {firmware} and the fix is in testing now. I'll post here when it ships.",
     "Hi! Could you send me the serial number in a private message? I'd like the team to look at your device's logs.",
     "Good news: this is fixed in firmware {firmware}, which is rolling out over the next few days.",
     "Welcome to the community! A few owners above have good tips — if none of them help, let me know and I'll get support involved.",
-    "I've passed this on to the product team. No promises on timing, but it's on their list.",
-    "That's a lovely setup, thanks for sharing it with everyone!",
     "Quick note for anyone finding this later: the steps in post #2 are the ones support recommends too.",
 ]
+STAFF_REPLIES = {
+    "question": SUPPORT_REPLIES,
+    "howto": ["Welcome! The quick-start guide in the app (Settings › Help) covers this, and the tips above are spot on.",
+              "Welcome to the community! A few owners above have good tips — if none of them help, let me know."],
+    "request": ["Thanks for the idea! I've tagged @pat so it's on the product team's radar.",
+                "Thanks for explaining the use case, that's exactly what the product team needs to hear."],
+    "show": ["That's a lovely setup, thanks for sharing it with everyone!",
+             "This is brilliant. Mind if we mention it in the next community round-up? We'd credit you, of course."],
+    "offtopic": ["Mine: {answer_any}. Lovely thread, everyone."],
+    "announcement": ["Quick update: the rollout is about half-way. If yours hasn't updated by Friday, reply here.",
+                     "Thanks everyone for the reports, they really help us."],
+    "staffroom": ["I'll take the {product} ones today.",
+                  "Agreed. Let's not promise dates until the fix is through QA.",
+                  "Noted. I'll post a known-issue note in Announcements once engineering confirms."],
+}
 OP_REPLIES = ["Thanks everyone, {fix} did the trick!", "Still happening for me unfortunately.",
               "Update: support is sending a replacement.", "Thanks, I'll try that tonight and report back.",
               "Appreciate the quick answer."]
@@ -123,7 +167,7 @@ PM_NOTES = {
     "open": "",
 }
 PHONES = ["a Pixel 8", "an iPhone 13", "a Samsung A54", "an old iPhone SE", "a OnePlus 11"]
-ROUTERS = ["mesh system", "ISP router", "Fritz!Box", "TP-Link Deco", "old Netgear"]
+ROUTERS = ["a mesh system", "the ISP's own router", "a Fritz!Box", "a TP-Link Deco", "an old Netgear"]
 
 
 class Writer:
@@ -143,7 +187,7 @@ class Writer:
         problem_short, problem_long = self.pick(product["problems"])
         feature_short, feature_long = self.pick(product["features"])
         show = self.pick(product["shows"])
-        topic, topic_tag = self.pick(catalog.OFFTOPIC)
+        topic, topic_tag, answers = self.pick(catalog.OFFTOPIC)
         ctx = {
             "kind": kind, "product_key": product["key"], "product_tag": product["tag"], "topic_tag": topic_tag,
             "product": product["name"], "short": product["short"], "product_other": other["name"],
@@ -153,7 +197,7 @@ class Writer:
             "firmware": self.pick(catalog.FIRMWARE), "room": self.pick(catalog.ROOMS), "home": self.pick(catalog.HOMES),
             "duration": self.pick(catalog.DURATIONS), "time": self.pick(catalog.TIMES), "phone": self.pick(PHONES),
             "router": self.pick(ROUTERS), "workaround": self.pick(WORKAROUNDS), "use_case": self.pick(USE_CASES),
-            "question": topic, "answer": self.pick(ANSWERS), "mood": self.pick(["calm", "calm", "annoyed", "angry"]),
+            "question": topic, "answer": self.pick(answers), "answers": answers, "mood": self.pick(["calm", "calm", "annoyed", "angry"]),
         }
         ctx["fix"] = self.pick(FIXES).format(**ctx)
         ctx["duration_title"] = self.pick(["two days now", "all week", "since day one", "a month now",
@@ -198,7 +242,7 @@ class Writer:
     def opening(self, ctx):
         """The first post of a thread, its length and tone varying with the mood."""
         kind = ctx["kind"]
-        parts = [self.pick(GREETINGS)]
+        parts = [self.pick(GREETINGS) if kind not in ("announcement", "staffroom") else ""]
         if kind == "question":
             parts += [self.fill(self.pick(SETUPS), ctx), " ", self.fill(self.pick(COMPLAINTS[ctx["mood"]]), ctx)]
             tried = self.fill(self.pick(TRIED), ctx)
@@ -231,14 +275,16 @@ class Writer:
 
     def reply(self, ctx, voice):
         """A reply in one of four voices: member, staff, the opening poster, or the product manager."""
+        ctx = dict(ctx, answer_any=self.pick(ctx["answers"]))
+        kind = ctx["kind"]
         if voice == "staff":
-            return self.fill(self.pick(STAFF_REPLIES), ctx)
+            return self.fill(self.pick(STAFF_REPLIES[kind]), ctx)
         if voice == "op":
             return self.fill(self.pick(OP_REPLIES), ctx)
         if voice == "pm":
             return self.fill(PM_NOTES[ctx["status"]] or PM_NOTES["under_review"], ctx)
-        text = self.fill(self.pick(MEMBER_REPLIES), ctx)
-        if self.rng.random() < 0.25:
+        text = self.fill(self.pick(MEMBER_REPLIES[kind]), ctx)
+        if kind == "question" and self.rng.random() < 0.25:
             text += " " + self.fill(self.pick(["Mine is on firmware {firmware}.", "We're in {home}, if that matters.",
-                                               "Router is a {router}.", "Happens {time} here."]), ctx)
+                                               "Router is {router}.", "Happens {time} here."]), ctx)
         return text
