@@ -1,8 +1,9 @@
 """Flags: members point staff at a post; enough trusted flags hide it until a facilitator decides."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
-from ..database import commit
+from ..database import commit, rollback
 from ..errors import Invalid
 from ..extensions import db
 from ..settings import get_setting
@@ -29,7 +30,12 @@ def flag_post(user, post, reason, text=""):
         raise Invalid("You have flagged this post already; a facilitator will look at it.")
     flag = Flag(post_id=post.id, user_id=user.id, reason=reason, text=text)
     db.session.add(flag)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A double click racing itself: the unique constraint keeps one flag per member per post.
+        rollback()
+        raise Invalid("You have flagged this post already; a facilitator will look at it.") from None
     if post.state == "published" and _trusted_open_flags(post) >= int(get_setting("flags_to_hide")):
         hide_by_community(post)
     commit()
