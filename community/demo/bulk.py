@@ -174,7 +174,7 @@ def load_bulk(count, seed, users, categories, now, echo=click.echo):
     members = [name for name, *_ in people.MEMBERS] + list(extra)
     pool = BodyPool(rng)
     planner = Planner(rng, members, body=pool.body)
-    tag_ids = _tag_ids(set(catalog.TAGS) | {p["tag"] for p in catalog.PRODUCTS} | {t for _, t in catalog.OFFTOPIC})
+    tag_ids = _tag_ids(set(catalog.TAGS) | {p["tag"] for p in catalog.PRODUCTS} | {entry[1] for entry in catalog.OFFTOPIC})
     writer = BulkWriter(ids, categories, {users[n].id for n in STAFF_USERNAMES}, tag_ids, pool, now, rng)
     long_every = 1000
     with click.progressbar(range(count), label="Writing threads in bulk", show_pos=True) as bar:
