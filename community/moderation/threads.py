@@ -130,6 +130,10 @@ def merge_threads(actor, source, target, reason):
         raise Invalid("Choose a different thread to merge into.", field="target")
     if not permissions.can_view_thread(actor, target):
         raise Invalid("That thread can't be found.", field="target")
+    if source.is_feature_request:
+        # Votes live on the request; the feature-request merge combines them, this one would strand them.
+        raise Invalid("This thread is a feature request: merge it from its request page so the votes combine.",
+                      field="target")
     db.session.execute(select(Thread.id).where(Thread.id.in_([source.id, target.id])).with_for_update())
     offset = db.session.scalar(select(func.max(Post.number)).where(Post.thread_id == target.id)) or 0
     posts = db.session.scalars(select(Post).where(Post.thread_id == source.id).order_by(Post.number)).all()

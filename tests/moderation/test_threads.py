@@ -121,3 +121,12 @@ def test_split_refuses_the_opening_post(discussion, facilitator, db):
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
     with pytest.raises(Invalid):
         threads.split_posts(facilitator, thread, [opening.id], "A new thread title", "Splitting.")
+
+
+def test_feature_requests_are_merged_where_votes_combine(discussion, facilitator, make_thread):
+    target, _, _ = discussion
+    request = make_thread(title="Please add a duplex mode", is_feature_request=True)
+    with pytest.raises(Invalid) as refused:
+        threads.merge_threads(facilitator, request, target, "Duplicate.")
+    assert "votes" in refused.value.message
+    assert request.redirect_to_id is None
