@@ -114,7 +114,7 @@ def open_flag_count():
     return db.session.scalar(select(func.count(func.distinct(Flag.post_id))).where(Flag.resolved_at.is_(None)))
 
 
-def _parse_date(value):
+def parse_date(value):
     try:
         return datetime.strptime((value or "").strip(), "%Y-%m-%d")
     except ValueError:
@@ -136,7 +136,7 @@ def audit_entries(actor=None, action=None, member=None, since=None, until=None, 
             subject_user.username_lower == member.strip().lower())
     if action:
         stmt = stmt.where(AuditEntry.action == action)
-    start, end = _parse_date(since), _parse_date(until)
+    start, end = parse_date(since), parse_date(until)
     if start is not None:
         stmt = stmt.where(AuditEntry.created_at >= start)
     if end is not None:

@@ -144,6 +144,10 @@ def audit():
     form.action.choices = [("", "Any action")] + [(a, queries.ACTION_LABELS.get(a, a))
                                                   for a in queries.audit_actions()]
     form.validate()
+    for name in ("since", "until"):
+        field = getattr(form, name)
+        if field.data and queries.parse_date(field.data) is None:
+            field.errors = list(field.errors) + ["Use a date like 2026-01-31; this filter was left out."]
     entries = queries.audit_entries(actor=form.actor.data, action=form.action.data, member=form.member.data,
                                     since=form.since.data, until=form.until.data, page=page_arg())
     filters = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -188,3 +188,17 @@ def test_post_actions_partial_offers_flag_to_members_and_tools_to_moderators(dis
     assert "Flag…" in as_member and "Moderate…" not in as_member
     assert "Moderate…" in as_staff and "Hide post" in as_staff
     assert not INLINE.search(as_member + as_staff)
+
+
+def test_audit_log_explains_a_malformed_date(facilitator, auth, client):
+    auth.login("fran")
+    response = client.get("/mod/audit?since=last+tuesday")
+    assert response.status_code == 200
+    assert "Use a date like" in response.get_data(as_text=True)
+
+
+def test_moderation_forms_need_the_csrf_token(held, facilitator, auth, client, db):
+    auth.login("fran")
+    response = client.post(f"/mod/posts/{held.id}/approve", data={})
+    assert response.status_code == 400
+    assert db.session.get(Post, held.id).state == "held"
