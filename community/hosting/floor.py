@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, lazyload, selectinload
 from ..auth.models import User
 from ..database import utcnow
 from ..extensions import db
-from ..forum.models import Post, Thread
+from ..forum.models import Category, Post, Thread
 from ..moderation.models import Flag
 from ..settings import get_setting
 from .models import FloorMark
@@ -27,6 +27,11 @@ def _limit():
 def _lookback(now):
     # Threads older than this have drifted out of the room; the queue stays about the present.
     return now - timedelta(days=current_app.config.get("FLOOR_LOOKBACK_DAYS", 60))
+
+
+def _public_categories():
+    """Staff-only categories are staff talking among themselves: no chiming in, no spotlight."""
+    return select(Category.id).where(Category.staff_only.is_(False))
 
 
 def _no_user_interests(*relationships):
@@ -106,6 +111,7 @@ def sour_threads(now):
     since the newest post or a staff member wrote the newest post (someone already chimed in)."""
     below = float(get_setting("negative_mood_below"))
     recent = select(Thread.id).where(Thread.deleted_at.is_(None), Thread.redirect_to_id.is_(None),
+                                     Thread.category_id.in_(_public_categories()),
                                      Thread.last_posted_at >= now - timedelta(days=MOOD_RECENT_DAYS))
     ranked = (
         select(Post.thread_id, Post.id, Post.sentiment, Post.by_staff,
@@ -212,7 +218,9 @@ def spotlight(days=30, now=None):
     days = days if days in SPOTLIGHT_PERIODS else 30
     since = (now or utcnow()) - timedelta(days=days)
     max_share = float(get_setting("spotlight_max_staff_share"))
-    in_period = (Post.state == "published", Post.deleted_at.is_(None), Post.created_at >= since)
+    public_threads = select(Thread.id).where(Thread.category_id.in_(_public_categories()))
+    in_period = (Post.state == "published", Post.deleted_at.is_(None), Post.created_at >= since,
+                 Post.thread_id.in_(public_threads))
     staff = func.coalesce(func.sum(cast(Post.by_staff, Integer)), 0)
     posts, staff_posts = db.session.execute(select(func.count(Post.id), staff).where(*in_period)).one()
     per_thread = (

@@ -141,7 +141,7 @@ def spotlight_share(thread):
 
 def spotlight_warning(author, thread):
     """None, or what a staff member should know before adding another post to a staff-heavy thread."""
-    if thread is None or not permissions.is_staff(author):
+    if thread is None or not permissions.is_staff(author) or thread.category.staff_only:
         return None
     limit = float(get_setting("spotlight_max_staff_share"))
     share = spotlight_share(thread)
@@ -158,12 +158,13 @@ def spotlight_warning(author, thread):
     }
 
 
-def check_staff_post(author, body, thread, override):
+def check_staff_post(author, body, thread, override, target=None):
     """Check a post before it is written: staff selling language is refused unless override is set.
 
     Returns the findings. With override, the choice to send anyway is recorded in the audit log inside
     the caller's transaction (promo_override, and spotlight_override on a staff-heavy thread), so it is
     committed together with the post. Members' posts pass untouched: community policy handles those.
+    Chat passes thread=None and target=("room", room.id) so the audit entry points at the room.
     """
     from ..moderation.audit import record_audit
 
@@ -171,15 +172,15 @@ def check_staff_post(author, body, thread, override):
         return []
     findings = find_promotional(body)
     warning = spotlight_warning(author, thread)
-    thread_id = thread.id if thread is not None else None
+    target_type, target_id = target or ("thread", thread.id if thread is not None else None)
     if findings and not override:
         raise Invalid(REFUSAL.format(found=describe(findings)), field="body")
     if override and findings:
-        record_audit(author, "promo_override", "thread", thread_id,
+        record_audit(author, "promo_override", target_type, target_id,
                      reason="Sent anyway after the no-hard-sell reminder.",
                      after={"findings": [f.as_dict() for f in findings], "excerpt": (body or "")[:300]})
     if override and warning:
-        record_audit(author, "spotlight_override", "thread", thread_id,
+        record_audit(author, "spotlight_override", target_type, target_id,
                      reason="Posted anyway in a staff-heavy thread.",
                      after={"share": warning["share"], "max_share": warning["max_share"]})
     return findings

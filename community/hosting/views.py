@@ -40,6 +40,12 @@ def member_notes_for(member):
     return people.member_notes(member)
 
 
+@bp.app_template_global("spotlight_warning_for")
+def spotlight_warning_for(thread):
+    """The composer's spotlight warning for the signed-in staff member, or None."""
+    return promo.spotlight_warning(current_user, thread)
+
+
 @bp.context_processor
 def floor_helpers():
     return {"post_url": post_url, "moderation_url": moderation_url}

@@ -71,9 +71,13 @@
     panel.tabIndex = -1;
     form.insertBefore(panel, form.querySelector('button[type="submit"]') || null);
 
-    var notice = element("p", "hosting-spotlight");
-    notice.hidden = true;
-    form.insertBefore(notice, form.firstChild);
+    // The page may already show the warning (templates/hosting/_composer_staff.html); reuse it.
+    var notice = form.querySelector("[data-hosting-spotlight]");
+    if (!notice) {
+      notice = element("p", "hosting-spotlight");
+      notice.hidden = true;
+      form.insertBefore(notice, form.firstChild);
+    }
     var sending = false;
 
     function showSpotlight(result) {

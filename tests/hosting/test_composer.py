@@ -97,3 +97,27 @@ def test_staff_are_warned_on_opening_a_staff_heavy_thread(browser, site):  # noq
         assert problems == []
     finally:
         context.close()
+
+
+def render_composer_help(user, thread, body_errors):
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_login import login_user
+
+
+    form = SimpleNamespace(body=SimpleNamespace(errors=body_errors))
+    from flask import current_app
+    with current_app.test_request_context():
+        login_user(user)
+        return render_template_string('{% include "hosting/_composer_staff.html" %}', thread=thread, form=form)
+
+
+def test_composer_help_warns_staff_and_offers_the_override_without_javascript(app, facilitator, member,
+                                                                             make_thread, reply):
+    thread = make_thread(author=member)
+    reply(facilitator, thread, "Here is how to reset it.")
+    html = render_composer_help(facilitator, thread, ["This reads as selling"])
+    assert "Staff wrote 1 of the 2 posts" in html and 'name="override" value="1"' in html
+    assert 'name="override"' not in render_composer_help(facilitator, thread, [])
+    assert render_composer_help(member, thread, ["This reads as selling"]).strip() == ""

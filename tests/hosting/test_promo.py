@@ -96,3 +96,12 @@ def test_posting_anyway_in_a_staff_heavy_thread_is_logged(app, db, facilitator, 
     db.session.commit()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "spotlight_override"))
     assert entry is not None and entry.after["share"] == 1.0
+
+
+def test_chat_messages_use_the_same_check_and_the_override_points_at_the_room(app, db, facilitator):
+    with pytest.raises(Invalid):
+        check_staff_post(facilitator, "Add to cart before Friday", None, override=False)
+    check_staff_post(facilitator, "Add to cart before Friday", None, override=True, target=("room", 7))
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "promo_override"))
+    assert (entry.target_type, entry.target_id) == ("room", 7)

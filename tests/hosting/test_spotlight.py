@@ -89,3 +89,14 @@ def test_composer_check_of_an_unknown_thread_is_not_found(app, client, auth, fac
 def _token(client):
     from tests.conftest import csrf_token
     return csrf_token(client)
+
+
+def test_staff_only_categories_stay_out_of_the_spotlight(app, client, auth, facilitator, make_category,
+                                                         make_thread):
+    backroom = make_category("Team room", staff_only=True)
+    thread = make_thread(author=facilitator, category=backroom, title="Roadmap notes")
+    make_thread(title="A member question")
+    meter = floor.spotlight(7)
+    assert (meter.posts, meter.staff_posts, meter.threads) == (1, 0, [])
+    auth.login("fran")
+    assert client.get(f"/floor/check-post?thread_id={thread.id}&body=More+notes").get_json()["spotlight"] is None
