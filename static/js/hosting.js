@@ -51,15 +51,20 @@
     return box;
   }
 
-  function overrideInput(form) {
+  // After a refused post the page already has a "Send anyway" checkbox; tick it rather than add another.
+  function setOverride(form) {
     var input = form.querySelector('input[name="override"]');
+    if (input && input.type === "checkbox") {
+      input.checked = true;
+      return;
+    }
     if (!input) {
       input = document.createElement("input");
       input.type = "hidden";
       input.name = "override";
       form.appendChild(input);
     }
-    return input;
+    input.value = "1";
   }
 
   function setUp(form) {
@@ -111,7 +116,7 @@
         textarea.focus();
       });
       anyway.addEventListener("click", function () {
-        overrideInput(form).value = "1";
+        setOverride(form);
         sending = true;
         form.submit();  // submit() skips the submit event, so the check does not run again
       });

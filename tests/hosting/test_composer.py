@@ -61,6 +61,8 @@ def test_staff_see_selling_phrases_highlighted_and_can_send_anyway(browser, site
         with page.expect_request(lambda r: r.method == "POST" and "/reply" in r.url) as sent:
             page.click("text=Send anyway (logged)")
         assert "override=1" in sent.value.post_data
+        page.wait_for_load_state()
+        assert "only $19.99" in page.locator(".posts").inner_text()  # sent, and the choice is logged
         assert problems == []
     finally:
         context.close()
@@ -121,3 +123,25 @@ def test_composer_help_warns_staff_and_offers_the_override_without_javascript(ap
     assert "Staff wrote 1 of the 2 posts" in html and 'name="override" value="1"' in html
     assert 'name="override"' not in render_composer_help(facilitator, thread, [])
     assert render_composer_help(member, thread, ["This reads as selling"]).strip() == ""
+
+
+def test_a_staff_reply_that_sells_is_refused_keeping_the_text_then_sent_anyway_with_a_log(
+        app, client, auth, db, facilitator, make_thread):
+    from sqlalchemy import select
+
+    from community.forum.models import Post
+    from community.moderation.models import AuditEntry
+
+    thread = make_thread()
+    auth.login("fran")
+    text = "The Pro is only $19.99 this week, buy now at https://shop.example.com/pro"
+    refused = auth.post(f"/t/{thread.id}/reply", {"body": text})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "reads as selling" in page and "$19.99" in page
+    assert "https://shop.example.com/pro</textarea>" in page and 'name="override"' in page
+    assert db.session.scalar(select(Post).where(Post.number == 2)) is None
+    sent = auth.post(f"/t/{thread.id}/reply", {"body": text, "override": "1"})
+    assert sent.status_code == 302
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "promo_override"))
+    assert entry.actor_id == facilitator.id and entry.target_id == thread.id
+    assert {f["kind"] for f in entry.after["findings"]} >= {"price", "call_to_buy", "shop_link"}
