@@ -12,7 +12,6 @@ TEXT_FIELDS = ("title", "text")
 FILTER_RE = re.compile(r'(?<!\S)(-?)(author|category|tag|tags|is|status|before|after):("[^"]*"|\S+)', re.IGNORECASE)
 STATUS_NAMES = {"open", "under_review", "planned", "in_progress", "shipped", "declined"}
 RELATED_BOOST = 0.35  # a related word counts, but less than the word itself
-ALL_WORDS_BOOST = 3.0  # threads with every word rank above threads with only some of them
 OPERATORS_RE = re.compile(r'\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|["*?()\[\]{}:^~]|(?:^|\s)[-+]')
 FALLBACK_NOTICE = "We couldn't read that as a search expression, so we searched for its words."
 
@@ -24,7 +23,7 @@ class ParsedQuery:
     filters: list = field(default_factory=list)  # (name, value) pairs, shown as chips
     notice: str = ""
     fallback: bool = False
-    strict: object = None  # all the words (set when the query also accepts some of them)
+    loose: object = None  # some of the words: for plain-word queries, used when all the words find little
 
 
 def _date(value):
@@ -130,11 +129,10 @@ def parse(schema, qstring, related=None):
         text_query, fallback, notice = plain_terms_query(text), True, FALLBACK_NOTICE
     if text_query is not None and related:
         text_query = expand(text_query, related)
-    strict = None
+    loose = None
     if text_query is not None and not fallback and _loosen(text, text_query):
-        # Customers rarely use all of the product manager's words: also accept some of them, ranked below.
-        strict = text_query
-        text_query = Or([And(list(text_query.subqueries), boost=ALL_WORDS_BOOST), Or(list(text_query.subqueries))])
+        # Customers rarely use all of the product manager's words: some of them is the next best thing.
+        loose = Or(list(text_query.subqueries))
     parts = ([text_query] if text_query is not None and text_query is not NullQuery else []) + filter_queries
     if not parts:
         query = Every() if filters else NullQuery
@@ -142,9 +140,9 @@ def parse(schema, qstring, related=None):
         query = parts[0]
     else:
         query = And(parts)
-    if strict is not None:
-        strict = And([strict] + filter_queries) if filter_queries else strict
-    return ParsedQuery(query=query, text=text, filters=filters, notice=notice, fallback=fallback, strict=strict)
+    if loose is not None and filter_queries:
+        loose = And([loose] + filter_queries)
+    return ParsedQuery(query=query, text=text, filters=filters, notice=notice, fallback=fallback, loose=loose)
 
 
 def _loosen(text, query):

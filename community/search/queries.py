@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 from whoosh import highlight, sorting
-from whoosh.query import And, NullQuery, Or, Term
+from whoosh.query import NullQuery, Or, Term
 
 from .. import permissions
 from ..extensions import db
@@ -13,6 +13,7 @@ from ..forum.models import Category, Thread
 from . import related
 from .indexer import current_index
 from .parsing import TEXT_FIELDS, parse
+from .reading import searcher_for, visibility_mask
 
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes")
@@ -30,6 +31,7 @@ class ThreadHit:
     status: str
     feature: bool
     created: object
+    partial: bool = False  # matches only some of the words (listed after the threads with all of them)
     posts: list = field(default_factory=list)  # dicts: post_id, number, author, created, likes, snippet_html
 
 
@@ -46,29 +48,11 @@ class SearchResults:
     filters: list = field(default_factory=list)
     notice: str = ""
     suggestion: str = ""
-    all_words_posts: int = None  # when some-of-the-words matches are listed too: posts with every word
+    partial_threads: int = 0  # threads added because they match some of the words
 
     @property
     def pages(self):
         return max(1, -(-self.total // self.per_page))
-
-
-def visibility_filter(user):
-    """What this person may see; combined with every query so nothing hidden can match."""
-    allow = [Term("kind", "post")]
-    deny = [Term("redirected", True)]
-    if not permissions.is_staff(user):
-        deny.append(Term("staff_only", True))
-    if not permissions.is_moderator(user):
-        deny.append(Term("thread_deleted", True))
-        deny.append(Term("deleted", True))
-        published = Term("state", "published")
-        if getattr(user, "is_authenticated", False):
-            # Authors see their own held or hidden posts, as on the thread page.
-            allow.append(Or([published, Term("author_id", user.id)]))
-        else:
-            allow.append(published)
-    return And(allow), Or(deny)
 
 
 class Marker(highlight.HtmlFormatter):
@@ -115,32 +99,42 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     out.filters, out.notice = parsed.filters, parsed.notice
     if parsed.query is NullQuery:
         return out
-    allow, deny = visibility_filter(user)
     groupedby = {
         "category": sorting.FieldFacet("category", maptype=sorting.Count),
         "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
         "thread": sorting.FieldFacet("thread_id", maptype=sorting.Count),
     }
-    with ix.searcher() as searcher:
-        try:
-            results = searcher.search(parsed.query, filter=allow, mask=deny, limit=page * per_page * POSTS_PER_THREAD,
-                                      sortedby=_sort_facet(sort), groupedby=groupedby, collapse="thread_id",
-                                      collapse_limit=POSTS_PER_THREAD, terms=True)
-        except Exception:
-            log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
-            return _fallback(user, qstring, sort, page, per_page, use_related)
-        out.total_posts = results.scored_length() if sort == "relevance" else len(results)
-        thread_counts = results.groups("thread")
-        out.total = len(thread_counts)
-        out.total_posts = sum(thread_counts.values())
-        out.facets = {"category": _facet_counts(results, "category"), "tags": _facet_counts(results, "tags")}
-        out.threads = _group(results, page, per_page)
-        if parsed.strict is not None:
-            out.all_words_posts = len(searcher.search(parsed.strict, filter=allow, mask=deny, limit=1))
-        few = out.total < 3 or out.all_words_posts == 0
-        if few and parsed.text and not parsed.fallback:
-            out.suggestion = _suggest(searcher, parsed, qstring)
+    entry = searcher_for(ix)
+    searcher, mask = entry.searcher, visibility_mask(entry, user)
+    try:
+        results = searcher.search(parsed.query, mask=mask, limit=page * per_page * POSTS_PER_THREAD,
+                                  sortedby=_sort_facet(sort), groupedby=groupedby, collapse="thread_id",
+                                  collapse_limit=POSTS_PER_THREAD)
+    except Exception:
+        log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
+        return _fallback(user, qstring, sort, page, per_page, use_related)
+    thread_counts = results.groups("thread")
+    out.total = len(thread_counts)
+    out.total_posts = sum(thread_counts.values())
+    out.facets = {"category": _facet_counts(results, "category"), "tags": _facet_counts(results, "tags")}
+    out.threads = _group(results, page, per_page)
+    if parsed.loose is not None and page == 1 and out.total < per_page:
+        _add_partial(out, searcher, parsed.loose, mask, per_page)
+    if out.total < 3 and parsed.text and not parsed.fallback:
+        out.suggestion = _suggest(searcher, parsed, qstring)
     return out
+
+
+def _add_partial(out, searcher, loose, mask, per_page):
+    """Fill a short first page with threads that use some of the words (ranked by how well they match)."""
+    seen = {t.thread_id for t in out.threads}
+    results = searcher.search(loose, mask=mask, limit=per_page * POSTS_PER_THREAD * 2, collapse="thread_id",
+                              collapse_limit=POSTS_PER_THREAD)
+    extra = [t for t in _group(results, 1, per_page * 2) if t.thread_id not in seen][:per_page - len(out.threads)]
+    for thread in extra:
+        thread.partial = True
+    out.threads.extend(extra)
+    out.partial_threads = len(extra)
 
 
 def _fallback(user, qstring, sort, page, per_page, use_related):
@@ -212,20 +206,21 @@ def similar_threads(user, title, body="", limit=5, exclude_thread_id=None):
     text = " ".join(filter(None, [title, title, body]))  # the title is the better summary: count it twice
     if not text.strip():
         return []
-    allow, deny = visibility_filter(user)
-    with ix.searcher() as searcher:
-        try:
-            keywords = searcher.key_terms_from_text("text", text, numterms=12, normalize=True)
-        except Exception:
-            log.warning("similar_threads: could not extract key terms", exc_info=True)
-            return []
-        if not keywords:
-            return []
-        query = Or([Term(f, word, boost=weight * (2.0 if f == "title" else 1.0))
-                    for word, weight in keywords for f in TEXT_FIELDS])
-        mask = Or([deny, Term("thread_id", exclude_thread_id)]) if exclude_thread_id else deny
-        hits = searcher.search(query, filter=And([allow, Term("number", 1)]), mask=mask, limit=limit * 2)
-        ids = [hit["thread_id"] for hit in hits]
+    entry = searcher_for(ix)
+    searcher, mask = entry.searcher, visibility_mask(entry, user)
+    try:
+        keywords = searcher.key_terms_from_text("text", text, numterms=12, normalize=True)
+    except Exception:
+        log.warning("similar_threads: could not extract key terms", exc_info=True)
+        return []
+    if not keywords:
+        return []
+    query = Or([Term(f, word, boost=weight * (2.0 if f == "title" else 1.0))
+                for word, weight in keywords for f in TEXT_FIELDS])
+    if exclude_thread_id:
+        mask = mask | set(searcher.docs_for_query(Term("thread_id", exclude_thread_id)))
+    hits = searcher.search(query, filter=entry.docs("opening", [Term("number", 1)]), mask=mask, limit=limit * 2)
+    ids = [hit["thread_id"] for hit in hits]
     if not ids:
         return []
     threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}

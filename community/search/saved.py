@@ -3,7 +3,7 @@ import logging
 
 from flask import url_for
 from sqlalchemy import select
-from whoosh.query import And, NullQuery, Or, Term
+from whoosh.query import NullQuery, Or, Term
 
 from .. import permissions
 from ..auth.models import User
@@ -14,7 +14,7 @@ from . import related
 from .indexer import current_index, index_dir
 from .models import SavedSearch
 from .parsing import parse
-from .queries import visibility_filter
+from .reading import searcher_for, visibility_mask
 
 log = logging.getLogger(__name__)
 MAX_SAVED = 50
@@ -62,18 +62,19 @@ def notify_matches(post_ids):
         return 0
     ix = current_index()
     terms = related.load(index_dir())
-    only_new = Or([Term("post_id", pid) for pid in post_ids])
+    entry = searcher_for(ix)
+    only_new = set(entry.searcher.docs_for_query(Or([Term("post_id", pid) for pid in post_ids])))
     sent = 0
     searches = db.session.scalars(select(SavedSearch).join(User, SavedSearch.user_id == User.id)
                                   .where(User.suspended_at.is_(None))).all()
-    with ix.searcher() as searcher:
+    if only_new:
         for saved in searches:
             parsed = parse(ix.schema, saved.query, terms)
             if parsed.query is NullQuery:
                 continue
-            allow, deny = visibility_filter(saved.user)
             try:
-                hits = searcher.search(parsed.query, filter=And([allow, only_new]), mask=deny, limit=20)
+                hits = entry.searcher.search(parsed.query, filter=only_new, mask=visibility_mask(entry, saved.user),
+                                             limit=20)
                 matches = [(h["post_id"], h["thread_id"], h["number"], h["thread_title"], h["author_id"])
                            for h in hits]
             except Exception:

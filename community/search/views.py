@@ -37,7 +37,7 @@ def api_search():
     return {
         "q": results.q, "sort": results.sort, "page": results.page, "pages": results.pages,
         "total_threads": results.total, "total_posts": results.total_posts,
-        "all_words_posts": results.all_words_posts,
+        "partial_threads": results.partial_threads,
         "notice": results.notice or None, "did_you_mean": results.suggestion or None,
         "filters": [{"name": n, "value": v} for n, v in results.filters],
         "facets": {name: [{"value": v, "count": c} for v, c in pairs] for name, pairs in results.facets.items()},
@@ -45,6 +45,7 @@ def api_search():
             "id": t.thread_id, "title_html": t.title_html,
             "url": url_for("forum.thread", thread_id=t.thread_id, _external=True),
             "category": t.category, "tags": t.tags, "votes": t.votes, "feature_request": t.feature,
+            "all_words": not t.partial,
             "status": t.status if t.feature else None, "created": t.created.isoformat() if t.created else None,
             "posts": [{
                 "id": p["post_id"], "number": p["number"], "author": p["author"], "likes": p["likes"],

@@ -1,0 +1,66 @@
+"""Fast reads: one refreshed searcher per thread, and per-role visibility masks cached until the index changes."""
+import threading
+
+from whoosh.query import Or, Term
+
+from .. import permissions
+
+_local = threading.local()
+
+# Documents nobody browsing may list (merged threads) and the bookmark document.
+_ALWAYS = [Term("redirected", True), Term("kind", "meta")]
+_NOT_STAFF = [Term("staff_only", True)]
+_NOT_MODERATOR = [Term("thread_deleted", True), Term("deleted", True)]
+
+
+class _Cached:
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.sets = {}
+
+    def docs(self, name, queries):
+        found = self.sets.get(name)
+        if found is None:
+            found = self.sets[name] = set(self.searcher.docs_for_query(Or(queries)))
+        return found
+
+    def unpublished(self):
+        found = self.sets.get("unpublished")
+        if found is None:
+            published = set(self.searcher.docs_for_query(Term("state", "published")))
+            posts = set(self.searcher.docs_for_query(Term("kind", "post")))
+            found = self.sets["unpublished"] = posts - published
+        return found
+
+
+def searcher_for(ix):
+    """This thread's searcher on ix, reopened after each commit (cheap when nothing changed). Do not close it."""
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    entry = cache.get(id(ix))
+    if entry is None:
+        entry = cache[id(ix)] = _Cached(ix.searcher())
+    elif ix.latest_generation() != entry.searcher.reader().generation():
+        # A new searcher, not refresh(): refresh reuses segment readers and can keep their old deletions.
+        entry.searcher.close()
+        entry = cache[id(ix)] = _Cached(ix.searcher())
+    return entry
+
+
+def visibility_mask(entry, user):
+    """Document numbers this person must not see, as a set Whoosh uses directly as a search mask."""
+    if permissions.is_moderator(user):
+        return entry.docs("mod", _ALWAYS)
+    groups = _ALWAYS + _NOT_MODERATOR + ([] if permissions.is_staff(user) else _NOT_STAFF)
+    name = "staff" if permissions.is_staff(user) else "member"
+    base = entry.docs(name, groups)
+    full = entry.sets.get(name + "+unpublished")
+    if full is None:
+        full = entry.sets[name + "+unpublished"] = base | entry.unpublished()
+    if not getattr(user, "is_authenticated", False):
+        return full
+    # Authors see their own held or hidden posts, as on the thread page (unless masked for another reason).
+    own = set(entry.searcher.docs_for_query(Term("author_id", user.id))) & entry.unpublished()
+    own -= base
+    return full - own if own else full
