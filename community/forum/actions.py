@@ -10,6 +10,7 @@ from ..auth.models import User
 from ..database import commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
+from ..hosting.promo import check_staff_post
 from ..moderation.policy import assess_post
 from ..urls import path_for
 from .models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow
@@ -114,9 +115,8 @@ def _next_post_number(thread):
     return (db.session.scalar(select(func.max(Post.number)).where(Post.thread_id == thread.id)) or 0) + 1
 
 
-def _new_post(author, thread, body, number, reply_to=None):
+def _new_post(author, thread, body, number, assessment, reply_to=None):
     rendered = render_body(body)
-    assessment = assess_post(author, body, thread)
     post = Post(
         thread=thread,
         author_id=author.id,
@@ -134,14 +134,17 @@ def _new_post(author, thread, body, number, reply_to=None):
     return post, rendered.mentions
 
 
-def create_thread(author, category, title, body, tags=(), is_feature_request=False):
-    """Start a thread with its opening post."""
+def create_thread(author, category, title, body, tags=(), is_feature_request=False, override=False):
+    """Start a thread with its opening post; override sends it despite a no-hard-sell finding (logged)."""
     permissions.require(permissions.can_start_thread(author, category),
                         "Only staff start threads in this category." if category.read_only
                         else "You can't start a thread in this category.")
     title = _check_title(title)
     body = _check_body(body)
     tag_names = normalise_tags(tags)
+    assessment = assess_post(author, body, None)
+    if not override:
+        check_staff_post(author, body, None, False)  # refuses before anything is written
     now = utcnow()
     thread = Thread(
         category_id=category.id,
@@ -157,7 +160,9 @@ def create_thread(author, category, title, body, tags=(), is_feature_request=Fal
     thread.tags = _tags_for(tag_names)
     db.session.add(thread)
     db.session.flush()
-    post, mentions = _new_post(author, thread, body, 1)
+    if override:
+        check_staff_post(author, body, thread, True)  # logs the choice against the new thread
+    post, mentions = _new_post(author, thread, body, 1, assessment)
     db.session.add(ThreadFollow(thread_id=thread.id, user_id=author.id))
     if post.state == "published":
         category.thread_count += 1
@@ -171,14 +176,20 @@ def create_thread(author, category, title, body, tags=(), is_feature_request=Fal
     return thread
 
 
-def create_post(author, thread, body, reply_to=None):
-    """Reply to a thread, optionally to a particular post in it."""
+def create_post(author, thread, body, reply_to=None, override=False):
+    """Reply to a thread, optionally to a particular post in it.
+
+    override is the author's "send anyway": a member's very short reply is then held for review instead of
+    refused, and a staff post with selling language is sent with the choice logged.
+    """
     permissions.require(permissions.can_reply(author, thread), _reply_refusal(author, thread))
     body = _check_body(body)
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise Invalid("You can only reply to a post in the same thread.")
     _check_slow_mode(author, thread)
-    post, mentions = _new_post(author, thread, body, _next_post_number(thread), reply_to)
+    assessment = assess_post(author, body, thread, acknowledged_low_effort=override)
+    check_staff_post(author, body, thread, override)
+    post, mentions = _new_post(author, thread, body, _next_post_number(thread), assessment, reply_to)
     if post.state == "published":
         thread.reply_count += 1
         thread.last_posted_at = post.created_at

@@ -16,12 +16,14 @@ class ThreadForm(FlaskForm):
                                              Length(max=POST_MAX)])
     tags = StringField("Tags", validators=[Length(max=TAGS_MAX)])
     is_feature_request = BooleanField("This is a feature request")
+    override = BooleanField("Send anyway")
 
 
 class ReplyForm(FlaskForm):
     body = TextAreaField("Your reply", validators=[DataRequired("Write something before posting."),
                                                    Length(max=POST_MAX)])
     reply_to = HiddenField(validators=[Optional(), Length(max=12)])
+    override = BooleanField("Send anyway — a facilitator will review it")
 
 
 class EditPostForm(FlaskForm):

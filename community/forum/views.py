@@ -1,6 +1,7 @@
 """Forum pages: listings, thread pages, composing, editing and the small actions on posts."""
 from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import markup, permissions
 from ..errors import Invalid, NotAllowed
@@ -150,7 +151,8 @@ def reply(thread_id):
         return _render_thread(thread, queries.last_page(current_user, thread, _posts_per_page()), form, 400)
     reply_to = _reply_target(thread, form.reply_to.data)
     try:
-        post = actions.create_post(current_user, thread, form.body.data, reply_to=reply_to)
+        post = actions.create_post(current_user, thread, form.body.data, reply_to=reply_to,
+                                   override=form.override.data)
     except Invalid as error:
         form.body.errors.append(error.message)
         status = 400
@@ -297,7 +299,7 @@ def new_thread():
     categories = [c for c in queries.visible_categories(current_user)
                   if permissions.can_start_thread(current_user, c)]
     form = ThreadForm()
-    form.category.choices = [(c.id, c.name) for c in categories]
+    form.category.choices = [SelectChoice(c.id, c.name) for c in categories]
     if request.method == "GET":
         chosen = next((c for c in categories if c.slug == request.args.get("category")), None)
         if chosen is not None:
@@ -306,7 +308,8 @@ def new_thread():
         category = db.session.get(Category, form.category.data)
         try:
             thread = actions.create_thread(current_user, category, form.title.data, form.body.data,
-                                           form.tags.data, form.is_feature_request.data)
+                                           form.tags.data, form.is_feature_request.data,
+                                           override=form.override.data)
         except Invalid as error:
             getattr(form, error.field or "body").errors.append(error.message)
         except NotAllowed as error:
