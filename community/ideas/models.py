@@ -16,7 +16,7 @@ class Vote(db.Model):
     """One member's +1 on a feature request: at most one per member per thread."""
 
     __tablename__ = "request_votes"
-    # Trending counts the votes a request gathered recently.
+    # Trending counts each request's votes of the last days: a short range of this index per request.
     __table_args__ = (db.Index("ix_request_votes_thread_created", "thread_id", "created_at"),)
 
     thread_id = db.Column(db.Integer, db.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)

@@ -50,18 +50,30 @@ def _visible_requests(user):
     )
 
 
-def _customer_voters():
-    """Members (not staff) who voted, per thread: what product managers weigh demand by."""
-    return (select(Vote.thread_id, func.count(Vote.user_id).label("voters"))
-            .join(User, User.id == Vote.user_id)
-            .where(User.role.notin_(permissions.STAFF_ROLES))
-            .group_by(Vote.thread_id).subquery())
+def _staff_votes(thread_ids=None):
+    """Votes by staff, per thread: few, so found through the role index rather than by counting every vote."""
+    staff_ids = select(User.id).where(User.role.in_(permissions.STAFF_ROLES))
+    stmt = select(Vote.thread_id, func.count(Vote.user_id).label("staff")).where(Vote.user_id.in_(staff_ids))
+    if thread_ids is not None:
+        stmt = stmt.where(Vote.thread_id.in_(thread_ids))
+    return stmt.group_by(Vote.thread_id)
 
 
-def _recent_votes():
-    since = utcnow() - timedelta(days=trending_days())
+def _since():
+    return utcnow() - timedelta(days=trending_days())
+
+
+def _recent_votes(thread_ids):
+    """Recent votes per thread for a page of threads."""
     return (select(Vote.thread_id, func.count(Vote.user_id).label("recent"))
-            .where(Vote.created_at >= since).group_by(Vote.thread_id).subquery())
+            .where(Vote.created_at >= _since(), Vote.thread_id.in_(thread_ids)).group_by(Vote.thread_id))
+
+
+def _recent_vote_count():
+    """A thread's recent votes as a correlated subquery: one short index range per request, where a grouped
+    subquery over every recent vote leaves SQLite's planner scanning all votes."""
+    return (select(func.count()).select_from(Vote)
+            .where(Vote.thread_id == Thread.id, Vote.created_at >= _since()).correlate(Thread).scalar_subquery())
 
 
 def board_statement(user, status=None, category=None, sort=DEFAULT_SORT):
@@ -74,13 +86,12 @@ def board_statement(user, status=None, category=None, sort=DEFAULT_SORT):
     if sort == "newest":
         stmt = stmt.order_by(Thread.created_at.desc(), Thread.id.desc())
     elif sort == "voters":
-        voters = _customer_voters()
-        stmt = stmt.outerjoin(voters, voters.c.thread_id == Thread.id).order_by(
-            func.coalesce(voters.c.voters, 0).desc(), Thread.vote_count.desc(), Thread.id.desc())
+        # Customer voters: every vote but the staff's (one vote per member, so votes are voters).
+        staff = _staff_votes().subquery()
+        stmt = stmt.outerjoin(staff, staff.c.thread_id == Thread.id).order_by(
+            (Thread.vote_count - func.coalesce(staff.c.staff, 0)).desc(), Thread.vote_count.desc(), Thread.id.desc())
     elif sort == "trending":
-        recent = _recent_votes()
-        stmt = stmt.outerjoin(recent, recent.c.thread_id == Thread.id).order_by(
-            func.coalesce(recent.c.recent, 0).desc(), Thread.vote_count.desc(), Thread.id.desc())
+        stmt = stmt.order_by(_recent_vote_count().desc(), Thread.vote_count.desc(), Thread.id.desc())
     else:
         stmt = stmt.order_by(Thread.vote_count.desc(), Thread.created_at.desc(), Thread.id.desc())
     return stmt.options(selectinload(Thread.author).options(lazyload(User.interests)))
@@ -100,18 +111,14 @@ class RowStats:
 
 
 def row_stats(threads):
-    """Customer voters and this week's votes for a page of threads, in two queries whatever its size."""
+    """Customer voters and recent votes for a page of threads, in two queries whatever its size."""
     ids = [t.id for t in threads]
-    stats = {tid: RowStats() for tid in ids}
+    stats = {t.id: RowStats(voters=t.vote_count) for t in threads}
     if not ids:
         return stats
-    voters = _customer_voters()
-    for thread_id, count in db.session.execute(select(voters.c.thread_id, voters.c.voters)
-                                               .where(voters.c.thread_id.in_(ids))):
-        stats[thread_id].voters = count
-    recent = _recent_votes()
-    for thread_id, count in db.session.execute(select(recent.c.thread_id, recent.c.recent)
-                                               .where(recent.c.thread_id.in_(ids))):
+    for thread_id, count in db.session.execute(_staff_votes(ids)):
+        stats[thread_id].voters -= count
+    for thread_id, count in db.session.execute(_recent_votes(ids)):
         stats[thread_id].recent = count
     return stats
 
