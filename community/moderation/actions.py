@@ -30,6 +30,12 @@ def _change_state(actor, post, state, state_reason, action, reason):
                                   after=state)
 
 
+def _lock(post):
+    """Re-read the post under a row lock so two facilitators deciding at once don't both act."""
+    db.session.refresh(post, with_for_update=True)
+    return post
+
+
 def resolve_open_flags(actor, post, resolution):
     """Close every open flag on a post with the staff decision (agreed: hidden, disagreed: kept)."""
     now = utcnow()
@@ -42,6 +48,7 @@ def resolve_open_flags(actor, post, resolution):
 def approve_post(actor, post, reason=""):
     """Publish a held post: it takes its place in the thread and the author is told."""
     permissions.require(permissions.can_moderate(actor), "Only facilitators review held posts.")
+    _lock(post)
     if post.deleted_at is not None:
         raise Invalid("This post was deleted; restore it before approving it.")
     if post.state != "held":
@@ -57,6 +64,7 @@ def approve_post(actor, post, reason=""):
 def reject_post(actor, post, reason):
     """Decline a held post; the author keeps seeing it with the reason, nobody else does."""
     permissions.require(permissions.can_moderate(actor), "Only facilitators review held posts.")
+    _lock(post)
     reason = check_reason(reason, "rejecting this post")
     if post.state != "held":
         raise Invalid("Only posts waiting for review can be rejected; hide a published post instead.")
@@ -70,6 +78,7 @@ def reject_post(actor, post, reason):
 def hide_post(actor, post, reason):
     """Hide a post with a reason its author sees; they may edit it and ask for another look."""
     permissions.require(permissions.can_moderate(actor), "Only facilitators hide posts.")
+    _lock(post)
     reason = check_reason(reason, "hiding this post")
     if post.deleted_at is not None:
         raise Invalid("This post was deleted already.")
@@ -87,6 +96,7 @@ def hide_post(actor, post, reason):
 def unhide_post(actor, post, reason):
     """Show a hidden (or rejected) post again."""
     permissions.require(permissions.can_moderate(actor), "Only facilitators unhide posts.")
+    _lock(post)
     reason = check_reason(reason, "showing this post again")
     if post.state not in ("hidden", "rejected"):
         raise Invalid("This post is not hidden.")
