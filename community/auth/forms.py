@@ -1,7 +1,8 @@
 """Forms for joining, signing in, profiles, passwords, roles and invitations."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from .models import ROLE_LABELS, ROLES
@@ -34,7 +35,7 @@ class PasswordForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=1000)])
 
 
