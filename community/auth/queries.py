@@ -50,10 +50,16 @@ def _visible_category_ids(viewer):
 
 def recent_threads(viewer, user, limit=10):
     """The member's latest threads the viewer may see (published, not deleted, visible category)."""
+    # A thread whose opening post is held for review or hidden is not shown on a public profile.
+    opening_published = (
+        select(Post.id)
+        .where(Post.thread_id == Thread.id, Post.number == 1, Post.state == "published", Post.deleted_at.is_(None))
+        .exists()
+    )
     stmt = (
         select(Thread)
         .where(Thread.author_id == user.id, Thread.deleted_at.is_(None), Thread.redirect_to_id.is_(None),
-               Thread.category_id.in_(_visible_category_ids(viewer)))
+               Thread.category_id.in_(_visible_category_ids(viewer)), opening_published)
         .order_by(Thread.created_at.desc())
         .limit(limit)
     )

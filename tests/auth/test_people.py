@@ -196,3 +196,19 @@ def test_cli_promote_unknown_member_or_role_fails(runner, member):
     assert runner.invoke(args=["users", "promote", "nobody", "facilitator"]).exit_code != 0
     assert runner.invoke(args=["users", "promote", "maria", "emperor"]).exit_code != 0
     assert actions.find_member("maria").role == "member"
+
+
+def test_profile_leaves_out_hidden_replies_and_threads_whose_opening_post_is_held(
+        client, db, member, make_thread, facilitator):
+    from community.forum.models import Post
+
+    held = make_thread(author=member, title="Waiting for review thread")
+    shown = make_thread(author=member, title="A perfectly normal thread")
+    reply = create_post(member, shown, "A reply that staff hid later.")
+    db.session.scalar(select(Post).where(Post.thread_id == held.id, Post.number == 1)).state = "held"
+    reply.state = "hidden"
+    db.session.commit()
+    page = client.get("/u/maria").get_data(as_text=True)
+    assert "A perfectly normal thread" in page
+    assert "Waiting for review thread" not in page
+    assert "staff hid later" not in page
