@@ -153,6 +153,28 @@ def test_staff_endpoints_refuse_and_change_nothing(app, world, client, auth, rol
     assert not failures, f"{role} was not refused:\n" + "\n".join(failures)
 
 
+# Staff endpoints that only admins may use: facilitators are refused too.
+ADMIN_ENDPOINTS = {"moderation.suspend", "moderation.unsuspend", "auth.change_role", "hosting.settings"}
+
+
+def test_admin_endpoints_refuse_facilitators(app, world, client, auth):
+    auth.login("fran")
+    token = csrf_token(client)
+    failures = []
+    requests = staff_requests(app, world)
+    assert ADMIN_ENDPOINTS <= {endpoint for endpoint, _, _ in requests}
+    for endpoint, method, url in requests:
+        if endpoint not in ADMIN_ENDPOINTS:
+            continue
+        before = snapshot()
+        response = _send(client, method, url, token, world)
+        if response.status_code != 403:
+            failures.append(f"{method} {url} ({endpoint}) answered {response.status_code}")
+        if snapshot() != before:
+            failures.append(f"{method} {url} ({endpoint}) changed the database")
+    assert not failures, "a facilitator was not refused:\n" + "\n".join(failures)
+
+
 def test_staff_pages_open_for_an_admin(app, world, client, auth):
     """The control: the same URLs work for staff, so the refusals above are the guards, not bad URLs."""
     auth.login("ada")
