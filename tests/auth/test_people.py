@@ -212,3 +212,38 @@ def test_profile_leaves_out_hidden_replies_and_threads_whose_opening_post_is_hel
     assert "A perfectly normal thread" in page
     assert "Waiting for review thread" not in page
     assert "staff hid later" not in page
+
+
+def _count_queries(db, fetch):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        fetch()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_directory_and_profile_queries_do_not_grow_with_members_or_posts(client, db, make_member, make_thread):
+    def add_people(n, start):
+        for i in range(start, start + n):
+            person = make_member(f"reader{i}")
+            actions.update_profile(person, person, interests=f"topic{i}, shared")
+
+    add_people(2, 0)
+    author = actions.find_member("reader0")
+    create_post(author, make_thread(), "A first helpful reply.")
+    few_members = _count_queries(db, lambda: client.get("/members"))
+    few_posts = _count_queries(db, lambda: client.get("/u/reader0"))
+    add_people(6, 2)
+    for _ in range(4):
+        make_thread(author=author)
+        create_post(author, make_thread(), "Another helpful reply.")
+    assert _count_queries(db, lambda: client.get("/members")) == few_members
+    assert _count_queries(db, lambda: client.get("/u/reader0")) == few_posts
