@@ -238,6 +238,7 @@ def test_directory_and_profile_queries_do_not_grow_with_members_or_posts(client,
 
     add_people(2, 0)
     author = actions.find_member("reader0")
+    make_thread(author=author)
     create_post(author, make_thread(), "A first helpful reply.")
     few_members = _count_queries(db, lambda: client.get("/members"))
     few_posts = _count_queries(db, lambda: client.get("/u/reader0"))
