@@ -28,8 +28,6 @@ SIMILAR_LIMIT = 5
 STOP_WORDS = frozenset("""a about add allow an and any are as at be but by can could do does for from get have how
 i if in into is it its let like make me more my need no not of on or please should so some support than that the
 their them there this to up us use want way we what when which while why will with would you your""".split())
-
-
 SUFFIXES = ("ings", "ing", "ly", "ed", "es", "s")
 
 
@@ -185,7 +183,7 @@ def _like_escape(word):
 
 def similar_by_title(user, title, body="", limit=SIMILAR_LIMIT, exclude_id=None):
     """Threads whose titles share the most significant words with the draft: the fallback when the
-    search index can't be asked."""
+    search index finds nothing (not built yet, or a moment behind)."""
     words = _significant_words(title) or _significant_words(body)
     if not words:
         return []
