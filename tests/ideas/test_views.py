@@ -188,3 +188,21 @@ def test_vote_refused_to_a_script_says_why_in_json(client, auth, db, make_thread
     auth.login("vera")
     response = auth.post(f"/ideas/{thread.id}/vote", headers={"Accept": "application/json"})
     assert response.status_code == 403 and "feature requests" in response.get_json()["error"]
+
+
+def test_thread_page_shows_the_request_panel_with_status_note(client, auth, db, request_thread, product_manager):
+    actions.set_request_status(product_manager, request_thread, "planned", "Coming with the spring release.")
+    page = client.get(f"/t/{request_thread.id}").get_data(as_text=True)
+    assert 'id="request"' in page and "Planned" in page and "Coming with the spring release." in page
+    assert "1 vote" in text_of(page) and "Sign in to vote" in page
+
+
+def test_new_thread_page_carries_the_similar_threads_box(client, auth, member, make_category):
+    make_category()
+    auth.login("maria")
+    page = client.get("/new").get_data(as_text=True)
+    assert 'data-similar-threads data-url="/ideas/similar"' in page and "js/ideas.js" in page
+
+
+def test_navigation_leads_to_the_board(client):
+    assert 'href="/ideas"' in client.get("/").get_data(as_text=True)

@@ -1,0 +1,56 @@
+"""In a real browser: similar threads appear while composing, and a vote counts without reloading the page."""
+import pytest
+
+from tests.browser.conftest import browser, sign_in  # noqa: F401  (the session-wide Chromium fixture)
+from tests.servers import prepare_database, running_server, server_env
+
+SEED = """
+from community.auth.actions import register_member
+from community.forum.actions import create_category, create_thread
+olga = register_member("olga", "olga@example.com", "password-olga-1", skip_strength_check=True)
+register_member("bob", "bob@example.com", "password-bob-1", skip_strength_check=True)
+category = create_category("Billing")
+create_thread(olga, category, "Annual billing option", "Let me pay once a year.", is_feature_request=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def ideas_site(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("ideas-site")
+    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}",
+                     SEARCH_INDEX_DIR=instance / "index")
+    prepare_database(env, SEED)
+    with running_server(env) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def bob_page(browser, ideas_site):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    page.csp_errors = []
+    page.on("console", lambda msg: page.csp_errors.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    sign_in(page, ideas_site, "bob", "password-bob-1")
+    yield page
+    context.close()
+
+
+def test_composer_shows_similar_threads_while_typing(bob_page, ideas_site):
+    bob_page.goto(ideas_site + "/new")
+    bob_page.fill("input[name=title]", "Yearly billing please")
+    bob_page.wait_for_selector("[data-similar-threads]:not([hidden]) li a", timeout=10000)
+    assert bob_page.inner_text("[data-similar-list] li a") == "Annual billing option"
+    assert bob_page.csp_errors == []
+
+
+def test_vote_counts_without_reloading_the_page(bob_page, ideas_site):
+    bob_page.goto(ideas_site + "/t/1")
+    bob_page.evaluate("window.notReloaded = true")
+    bob_page.click("[data-vote-button]")
+    bob_page.wait_for_selector('[data-vote-button][aria-pressed="true"]', timeout=10000)
+    assert " ".join(bob_page.inner_text("[data-vote-total]").split()) == "2 votes"
+    assert bob_page.evaluate("window.notReloaded") is True
+    bob_page.reload()
+    assert bob_page.get_attribute("[data-vote-button]", "aria-pressed") == "true"
+    assert bob_page.csp_errors == []
