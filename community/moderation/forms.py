@@ -1,13 +1,18 @@
 """Forms for moderation: every gentle action carries a reason the member reads."""
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .common import REASON_MAX
 from .flags import FLAG_TEXT_MAX
 from .models import FLAG_REASONS
 
 REASON_LABEL = "Reason (the member reads this)"
+
+
+def _choices(pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _reason(label=REASON_LABEL):
@@ -24,14 +29,14 @@ class OptionalReasonForm(FlaskForm):
 
 
 class FlagForm(FlaskForm):
-    reason = RadioField("Why should a facilitator look at this post?", choices=list(FLAG_REASONS.items()),
+    reason = RadioField("Why should a facilitator look at this post?", choices=_choices(FLAG_REASONS.items()),
                         validators=[InputRequired("Choose a reason.")])
     text = TextAreaField("Tell us more", validators=[Optional(), Length(max=FLAG_TEXT_MAX)])
 
 
 class ResolveFlagsForm(FlaskForm):
-    decision = RadioField("Decision", choices=[("agree", "Agree: hide the post"),
-                                               ("disagree", "Disagree: keep the post visible")],
+    decision = RadioField("Decision", choices=_choices([("agree", "Agree: hide the post"),
+                                                        ("disagree", "Disagree: keep the post visible")]),
                           validators=[InputRequired("Choose a decision.")])
     reason = _reason()
 
@@ -44,7 +49,7 @@ class MoveForm(FlaskForm):
 class ToggleForm(FlaskForm):
     """Lock/unlock and pin/unpin: the state to set comes from the button pressed."""
 
-    value = SelectField("Set", choices=[("on", "on"), ("off", "off")], validators=[DataRequired()])
+    value = SelectField("Set", choices=_choices([("on", "on"), ("off", "off")]), validators=[DataRequired()])
     reason = _reason()
 
 
@@ -53,7 +58,7 @@ CLOSE_CHOICES = [("0", "Now"), ("1", "In 1 hour"), ("6", "In 6 hours"), ("24", "
 
 
 class CloseForm(FlaskForm):
-    when = SelectField("Close", choices=CLOSE_CHOICES, validators=[DataRequired()])
+    when = SelectField("Close", choices=_choices(CLOSE_CHOICES), validators=[DataRequired()])
     reason = _reason()
 
 
@@ -62,7 +67,7 @@ SLOW_MODE_CHOICES = [(0, "Off"), (60, "1 minute"), (300, "5 minutes"), (900, "15
 
 
 class SlowModeForm(FlaskForm):
-    seconds = SelectField("One post per member every", coerce=int, choices=SLOW_MODE_CHOICES,
+    seconds = SelectField("One post per member every", coerce=int, choices=_choices(SLOW_MODE_CHOICES),
                           validators=[InputRequired()])
     reason = _reason()
 
@@ -87,7 +92,7 @@ SILENCE_CHOICES = [(1, "1 hour"), (24, "1 day"), (72, "3 days"), (168, "1 week")
 
 
 class SilenceForm(FlaskForm):
-    hours = SelectField("Silence for", coerce=int, choices=SILENCE_CHOICES, validators=[DataRequired()])
+    hours = SelectField("Silence for", coerce=int, choices=_choices(SILENCE_CHOICES), validators=[DataRequired()])
     reason = _reason()
 
 

@@ -2,9 +2,10 @@
 (silence, suspend); added to the moderation blueprint by register(bp)."""
 import re
 
-from sqlalchemy import select
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from .. import permissions
 from ..auth.actions import find_member
@@ -37,12 +38,13 @@ def _thread_forms(thread, **given):
     for key, form_class in THREAD_FORMS.items():
         form = given.get(key) or form_class(formdata=None)
         forms[key] = form
-    categories = [(c.id, c.name) for c in _categories()]
-    forms["move_form"].category.choices = [c for c in categories if c[0] != thread.category_id] or categories
+    categories = [SelectChoice(c.id, c.name) for c in _categories()]
+    forms["move_form"].category.choices = [c for c in categories if c.value != thread.category_id] or categories
     forms["split_form"].category.choices = categories
     if forms["split_form"].category.data is None:
         forms["split_form"].category.data = thread.category_id
-    forms["split_form"].posts.choices = [(p.id, f"#{p.number} by {p.author.name}") for p in _replies(thread)]
+    forms["split_form"].posts.choices = [SelectChoice(p.id, f"#{p.number} by {p.author.name}")
+                                         for p in _replies(thread)]
     if "slow_form" not in given:
         forms["slow_form"].seconds.data = thread.slow_mode_seconds
     return forms
@@ -58,10 +60,10 @@ def _thread_action(thread_id, key, run, done):
     thread = get_thread(thread_id)
     form = THREAD_FORMS[key]()
     if key in ("move_form", "split_form"):
-        choices = [(c.id, c.name) for c in _categories()]
+        choices = [SelectChoice(c.id, c.name) for c in _categories()]
         form.category.choices = choices
     if key == "split_form":
-        form.posts.choices = [(p.id, str(p.number)) for p in _replies(thread)]
+        form.posts.choices = [SelectChoice(p.id, str(p.number)) for p in _replies(thread)]
     if form.validate_on_submit():
         try:
             result = run(thread, form)

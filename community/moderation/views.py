@@ -1,6 +1,7 @@
 """Moderation pages under /mod: review queue, flags, post and thread tools, audit log, a member's own history."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import permissions
 from ..auth.actions import find_member
@@ -141,8 +142,8 @@ def request_review(post_id):
 @staff_required
 def audit():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Any action")] + [(a, queries.ACTION_LABELS.get(a, a))
-                                                  for a in queries.audit_actions()]
+    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, queries.ACTION_LABELS.get(a, a))
+                                                              for a in queries.audit_actions()]
     form.validate()
     for name in ("since", "until"):
         field = getattr(form, name)
