@@ -57,7 +57,7 @@ def test_existing_members_are_skipped_with_a_message(client, auth, facilitator, 
     auth.login("fran")
     response = _invite(auth, "MARIA@example.com, new@example.com, new@example.com")
     page = response.get_data(as_text=True)
-    assert "Skipped 1 address that already belong to members: maria@example.com" in page
+    assert "Skipped 1 address that already belongs to a member: maria@example.com" in page
     assert "1 repeated address counted once" in page
     assert db.session.scalars(select(Invitation.email)).all() == ["new@example.com"]
 
