@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes")
 POSTS_PER_THREAD = 3
 MAX_PAGE = 50
+ALL_WORDS_BOOST = 3.0
 
 
 @dataclass
@@ -88,8 +89,13 @@ def _facet_counts(results, name, limit=12):
     return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=True):
-    """One page of thread-grouped results the user may see; malformed input falls back to plain words."""
+def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=True, widen="auto"):
+    """One page of thread-grouped results the user may see; malformed input falls back to plain words.
+
+    widen="auto" lists threads with only some of the words when those with all of them don't fill the first
+    page; widen="always" ranks both together (all-words threads boosted), which finds more paraphrases but
+    costs a scan of every thread that uses any of the words.
+    """
     sort = sort if sort in SORTS else "relevance"
     page = min(max(int(page or 1), 1), MAX_PAGE)
     out = SearchResults(q=qstring or "", sort=sort, page=page, per_page=per_page)
@@ -106,8 +112,11 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     }
     entry = searcher_for(ix)
     searcher, mask = entry.searcher, visibility_mask(entry, user)
+    query = parsed.query
+    if widen == "always" and parsed.loose is not None:
+        query = Or([parsed.query.with_boost(ALL_WORDS_BOOST), parsed.loose])
     try:
-        results = searcher.search(parsed.query, mask=mask, limit=page * per_page * POSTS_PER_THREAD,
+        results = searcher.search(query, mask=mask, limit=page * per_page * POSTS_PER_THREAD,
                                   sortedby=_sort_facet(sort), groupedby=groupedby, collapse="thread_id",
                                   collapse_limit=POSTS_PER_THREAD)
     except Exception:
@@ -118,7 +127,7 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     out.total_posts = sum(thread_counts.values())
     out.facets = {"category": _facet_counts(results, "category"), "tags": _facet_counts(results, "tags")}
     out.threads = _group(results, page, per_page)
-    if parsed.loose is not None and page == 1 and out.total < per_page:
+    if widen == "auto" and parsed.loose is not None and page == 1 and out.total < per_page:
         _add_partial(out, searcher, parsed.loose, mask, per_page)
     if out.total < 3 and parsed.text and not parsed.fallback:
         out.suggestion = _suggest(searcher, parsed, qstring)

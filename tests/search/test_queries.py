@@ -156,3 +156,12 @@ def test_every_hostile_query_returns_a_page(corpus, client):
         assert page.status_code == 200, q
         api = client.get(f"/api/search?q={encoded}")
         assert api.status_code == 200 and "threads" in api.get_json(), q
+
+
+def test_widen_always_ranks_some_word_threads_after_all_word_threads(corpus, member, make_thread, index_now):
+    newsletter = make_thread(title="Monthly newsletter", body="A monthly email with tips.")
+    index_now()
+
+    results = search(member, "discount monthly", widen="always")
+
+    assert _ids(results) == [corpus["annual"].id, newsletter.id]
