@@ -45,6 +45,7 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
 
     # Socket.IO: allowed origins default to same origin (None); a comma list widens it.
     SOCKETIO_CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o] or None
@@ -101,5 +102,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_INDEXER_IN_PROCESS = False
     SECRET_KEY = "test-secret-key-not-for-production"
+    # Tests create hundreds of accounts; a cheap hash keeps them fast. Never used outside tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     REDIS_URL = None
     SERVER_NAME = None

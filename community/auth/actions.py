@@ -81,7 +81,7 @@ def build_member(username, email, password, role="member", display_name="", skip
     user = User(username=username, username_lower=username.lower(), email=email, role=role,
                 display_name=_clean_line(display_name, DISPLAY_NAME_MAX, "display_name", "Display names"),
                 session_token=secrets.token_hex(16), created_at=utcnow())
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     # Someone invited who joins through the open form still counts as an accepted invitation.
@@ -118,7 +118,7 @@ def change_password(user, current_password, new_password):
     check_password_strength(new_password, user.username, user.email, field="new_password")
     if user.check_password(new_password):
         raise Invalid("Choose a password different from the current one.", field="new_password")
-    user.set_password(new_password)
+    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     # Sessions and remember cookies carry the token: a new one signs out every other device.
     user.session_token = secrets.token_hex(16)
     commit()

@@ -45,8 +45,8 @@ class User(UserMixin, db.Model):
         lazy="selectin",
     )
 
-    def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password, method="scrypt"):
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
