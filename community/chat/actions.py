@@ -92,15 +92,18 @@ def _check_slow_mode(author, room):
                           f"You can write again in {wait} s.", retry_after=wait)
 
 
-def _next_counter(room, column):
+def _next_counter(room, column, **also):
     """Increment one of the room's counters with the row locked until commit, so concurrent
-    writers on any server process get distinct, increasing numbers and commit in that order."""
+    writers on any server process get distinct, increasing numbers and commit in that order.
+    Other room columns to set ride along in the same statement (one round trip)."""
     value = db.session.execute(
-        update(Room).where(Room.id == room.id).values({column: getattr(Room, column) + 1})
+        update(Room).where(Room.id == room.id).values({column: getattr(Room, column) + 1, **also})
         .returning(getattr(Room, column)),
         execution_options={"synchronize_session": False},
     ).scalar_one()
     set_committed_value(room, column, value)
+    for key, other in also.items():
+        set_committed_value(room, key, other)
     return value
 
 
@@ -145,22 +148,22 @@ def post_message(author, room, body):
 def _store_message(author, room, body, member=None):
     rendered, mentioned = _render(room, body)
     if room.kind == "public" and member is None:
-        member = ensure_membership(author, room)
-    seq = _next_counter(room, "last_seq")
+        ensure_membership(author, room)
     now = utcnow()
+    seq = _next_counter(room, "last_seq", last_message_at=now)
     message = Message(room_id=room.id, seq=seq, author_id=author.id, body_source=body, body_html=rendered.html,
                       by_staff=permissions.is_staff(author), created_at=now)
     message.author = author
     db.session.add(message)
-    room.last_message_at = now
-    if member is not None:
-        member.last_read_seq = max(member.last_read_seq, seq)  # your own message is read
     db.session.flush()
     _notify_mentions(author, room, message, mentioned)
     if room.kind == "direct":
         _notify_direct(author, room, message)
-    payload = queries.message_payload(message)
-    after_commit(lambda: realtime.chat_message(room.id, payload))
+    # The message as clients see it, built before commit so neither the acknowledgement nor the
+    # fan-out reloads it afterwards.
+    message.payload = payload = queries.message_payload(message)
+    room_id = room.id
+    after_commit(lambda: realtime.chat_message(room_id, payload))
     commit()
     return message
 

@@ -88,7 +88,7 @@ class ChatNamespace(Namespace):
         """Post a message; the acknowledgement comes only after it is committed."""
         room = _room(data)
         message = actions.post_message(current_user, room, _field(data, "body", str))
-        return {"ok": True, "message": queries.message_payload(message)}
+        return {"ok": True, "message": message.payload}
 
     @socket_event
     def on_edit(self, data):
