@@ -158,7 +158,7 @@ def test_safe_next_keeps_ordinary_local_paths(app):
 def test_login_with_hostile_next_redirects_within_the_site(app, client, auth, member):
     payloads = _redirect_payloads()
     # Each sign-in hashes a password, so a sample goes through the real form; safe_next sees every line above.
-    sample = payloads[::60] + [p for p in payloads if p.startswith(("//", "/\\", "http", "javascript"))][:6]
+    sample = payloads[::20] + [p for p in payloads if p.startswith(("//", "/\\", "http", "javascript"))][:10]
     for payload in sample:
         token = csrf_token(client, "/login")
         response = client.post("/login", query_string={"next": payload},

@@ -5,6 +5,7 @@ import pytest
 
 from community.auth import actions
 from community.auth.models import User
+from community.config import Config
 from community.database import utcnow
 from community.errors import Invalid
 from tests.conftest import DEFAULT_PASSWORD, csrf_token
@@ -16,12 +17,14 @@ def _join(client, username="newbie", email="newbie@example.com", password="a lon
                                       "csrf_token": token})
 
 
-def test_joining_creates_a_member_and_signs_them_in(client, db):
+def test_joining_creates_a_member_and_signs_them_in(app, client, db):
     response = _join(client)
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(username="newbie"))
     assert user.role == "member"
-    assert user.password_hash != "a long quiet river"
+    # Salted KDF hashes; production uses scrypt (tests a cheaper method so the suite stays quick).
+    assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"].split(":")[0] + ":")
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"
     assert client.get("/").get_data(as_text=True).count('data-user-id="%d"' % user.id) == 1
 
 

@@ -199,3 +199,11 @@ def test_joining_by_the_open_form_with_an_invited_address_counts_as_accepted(cli
     assert response.status_code == 302
     invitation = db.session.scalar(select(Invitation))
     assert invitation.accepted_at is not None and invitation.accepted_user.username == "ana"
+
+
+def test_upload_that_is_not_a_csv_file_is_refused(client, auth, facilitator, db):
+    auth.login("fran")
+    response = _invite(auth, csv_bytes=b"\x89PNG\r\n", filename="photo.png")
+    assert response.status_code == 400
+    assert "Upload a .csv or .txt file." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
