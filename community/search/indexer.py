@@ -11,8 +11,8 @@ from . import related
 from .documents import document_for, is_public, iter_posts, load_posts, post_doc_id, post_ids_for
 from .models import OutboxEntry
 from ..forum.models import Post
-from .schema import META_ID
-from .store import IndexBusy, get_writer, last_applied, open_index, write_bookmark, write_lock
+from .schema import META_ID, make_schema
+from .store import IndexBusy, get_writer, last_applied, open_index, recreate_index, write_bookmark, write_lock
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -94,6 +94,9 @@ def rebuild(progress=None, batch_size=1000):
     """Rebuild the whole index from the database and relearn related terms; returns the number of posts."""
     ix = current_index()
     with write_lock:
+        if sorted(ix.schema.names()) != sorted(make_schema().names()):
+            # The schema changed in code: start a new index (search is empty until this rebuild commits).
+            ix = recreate_index(index_dir())
         start_outbox = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
         learner = related.Learner()
         writer = get_writer(ix, patience=120.0, limitmb=256)

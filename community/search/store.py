@@ -31,9 +31,11 @@ def open_index(path):
         return ix
 
 
-def forget_index(path):
+def recreate_index(path):
+    """An empty index with the current schema in place of the one at path."""
     with _open_lock:
-        _open.pop(str(path), None)
+        ix = _open[str(path)] = index.create_in(str(path), make_schema())
+        return ix
 
 
 def get_writer(ix, patience=30.0, **kwargs):
