@@ -58,3 +58,14 @@ def test_members_cannot_export_searches(member, auth, client):
 def test_search_page_without_a_query_shows_the_box(client):
     page = client.get("/search").get_data(as_text=True)
     assert 'role="search"' in page and "thread" not in page.split('role="search"')[1].split("</form>")[1]
+
+
+def test_threads_with_only_some_words_are_listed_under_their_own_heading(make_thread, client, index_now):
+    make_thread(title="Annual billing discount", body="Pay yearly instead of monthly.")
+    make_thread(title="Monthly newsletter", body="A monthly email.")
+    index_now()
+
+    page = client.get("/search?q=discount+monthly").get_data(as_text=True)
+
+    assert "1 thread" in page and "Threads with some of your words" in page
+    assert page.index("Annual billing") < page.index("Threads with some of your words") < page.index("Monthly newsletter")
