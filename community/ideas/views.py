@@ -31,9 +31,12 @@ def request_status_label(status):
 @bp.app_template_global("request_panel")
 def request_panel(thread):
     """What templates/ideas/_thread_panel.html needs about the viewer and the request."""
-    state = queries.panel_state(current_user, thread)
-    status_form = StatusForm(formdata=None, status=thread.request_status, note=thread.request_status_note)
-    return {"state": state, "status_form": status_form, "merge_form": MergeForm(formdata=None)}
+    panel = {"state": queries.panel_state(current_user, thread), "status_form": None, "merge_form": None}
+    if permissions.can_set_request_status(current_user):
+        panel["status_form"] = StatusForm(formdata=None, status=thread.request_status, note=thread.request_status_note)
+    if permissions.can_merge_requests(current_user):
+        panel["merge_form"] = MergeForm(formdata=None)
+    return panel
 
 
 def _visible_thread(thread_id):
