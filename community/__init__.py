@@ -183,6 +183,9 @@ def register_commands(app):
     from .demo.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    from .ideas.cli import ideas_cli
+
+    app.cli.add_command(ideas_cli)
 
 
 def register_listeners(app):

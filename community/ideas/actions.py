@@ -234,3 +234,16 @@ def merge_requests(actor, source, target, reason=""):
 def connect_receivers():
     """Connect this area's signal receivers (create_app calls this once per app; connecting twice is harmless)."""
     signals.thread_created.connect(on_thread_created)
+
+
+def recount_votes(thread_ids):
+    """Set each thread's vote_count from its votes (repair after a bulk import); returns how many were wrong."""
+    counts = dict(db.session.execute(select(Vote.thread_id, func.count(Vote.user_id))
+                                     .where(Vote.thread_id.in_(thread_ids)).group_by(Vote.thread_id)).all())
+    changed = 0
+    for thread in db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids))):
+        if thread.vote_count != counts.get(thread.id, 0):
+            thread.vote_count = counts.get(thread.id, 0)
+            changed += 1
+    commit()
+    return changed

@@ -245,3 +245,14 @@ def test_thread_reference_accepts_a_number_or_an_address(duplicate_pair):
 def test_feature_request_from_the_composer_counts_the_authors_vote(db, member, make_category):
     thread = create_thread(member, make_category(), "Export my data as CSV", "Please.", is_feature_request=True)
     assert db.session.get(Thread, thread.id).vote_count == 1
+
+
+def test_recount_command_repairs_vote_counts(db, runner, request_thread, make_thread, make_member):
+    other = make_thread(title="Offline mode please", is_feature_request=True)
+    actions.toggle_vote(make_member(), other)
+    db.session.execute(db.update(Thread).where(Thread.id == request_thread.id).values(vote_count=40))
+    db.session.commit()
+    result = runner.invoke(args=["ideas", "recount"])
+    assert result.exit_code == 0 and "1 of 2 vote counts corrected." in result.output
+    db.session.expire_all()
+    assert db.session.get(Thread, request_thread.id).vote_count == 1 and db.session.get(Thread, other.id).vote_count == 2
