@@ -1,4 +1,5 @@
 """Joining, signing in and account changes: profiles, passwords, roles, last seen."""
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -6,9 +7,10 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import markup, permissions, signals
-from ..database import commit, utcnow
+from ..database import commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.audit import record_audit
@@ -28,6 +30,8 @@ LOCATION_MAX = 80
 INTEREST_MAX = 40
 INTERESTS_MAX = 12
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+log = logging.getLogger(__name__)
 
 
 def normalise_email(email):
@@ -197,7 +201,13 @@ def touch_last_seen(user, interval=None):
     if user.last_seen_at is not None and now - user.last_seen_at < timedelta(seconds=interval):
         return False
     user.last_seen_at = now
-    commit()
+    try:
+        commit()
+    except SQLAlchemyError:
+        # A busy database (e.g. SQLite locked under load) must not fail the page for a presence hint.
+        rollback()
+        log.warning("Could not record last_seen_at for member %s", user.id, exc_info=True)
+        return False
     return True
 
 

@@ -172,3 +172,28 @@ def test_last_seen_is_written_at_most_once_per_interval(app, client, auth, membe
 def test_touch_last_seen_skips_the_write_within_the_interval(member):
     assert actions.touch_last_seen(member) is True
     assert actions.touch_last_seen(member) is False
+
+
+def test_a_failed_last_seen_write_does_not_fail_the_page(app, client, auth, member, db, caplog):
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    auth.login("maria")
+    stale = utcnow() - timedelta(hours=1)
+    db.session.get(User, member.id).last_seen_at = stale
+    db.session.commit()
+
+    def refuse_user_updates(conn, cursor, statement, *args):
+        if statement.startswith("UPDATE users"):
+            raise OperationalError(statement, None, Exception("database is locked"))
+
+    event.listen(db.engine, "before_cursor_execute", refuse_user_updates)
+    try:
+        response = client.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", refuse_user_updates)
+    assert response.status_code == 200
+    assert f'data-user-id="{member.id}"' in response.get_data(as_text=True)
+    assert "Could not record last_seen_at" in caplog.text
+    db.session.expire_all()
+    assert db.session.get(User, member.id).last_seen_at == stale
