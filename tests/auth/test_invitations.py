@@ -207,3 +207,26 @@ def test_upload_that_is_not_a_csv_file_is_refused(client, auth, facilitator, db)
     assert response.status_code == 400
     assert "Upload a .csv or .txt file." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_invitation_form_is_rate_limited(app, db, facilitator, database_uri, tmp_path):
+    from community import create_app
+    from community.extensions import limiter
+    from tests.conftest import AuthActions, _test_config
+
+    limited = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_uri,
+                          "SEARCH_INDEX_DIR": str(tmp_path / "limited-index"), "RATELIMIT_ENABLED": True})
+    try:
+        with limited.app_context():
+            client = limited.test_client()
+            AuthActions(client).login("fran")
+            token = csrf_token(client, "/invitations")
+            statuses = [client.post("/invitations", data={"emails": "", "csrf_token": token}).status_code
+                        for _ in range(20)]
+            assert statuses == [400] * 20
+            response = client.post("/invitations", data={"emails": "ana@example.com", "csrf_token": token})
+            assert response.status_code == 429
+            assert "Slow down a little" in response.get_data(as_text=True)
+    finally:
+        limiter.enabled = False
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
