@@ -195,6 +195,13 @@ def can_mark_feature_request(user, thread):
     return _signed_in(user) and (thread.author_id == user.id or is_staff(user))
 
 
+def can_unmark_feature_request(user, thread):
+    """Staff, or the author while no one else has voted: other members' votes must not drop off the board."""
+    if is_staff(user):
+        return True
+    return _signed_in(user) and thread.author_id == user.id and thread.vote_count <= 1
+
+
 def can_set_request_status(user):
     return is_product_manager(user)
 

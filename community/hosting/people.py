@@ -213,14 +213,13 @@ def introduction_suggestions(now=None, limit=INTRO_SUGGESTIONS):
     introduced = set(db.session.execute(
         select(Introduction.first_id, Introduction.second_id)
         .where(Introduction.first_id.in_(by_id), Introduction.second_id.in_(by_id))).all())
+    interests_of = {uid: set(user.interest_names) for uid, user in by_id.items()}
     pairs = []
     for a, b in combinations(sorted(by_id), 2):
-        if (a, b) in introduced:
-            continue
-        shared = sorted(set(by_id[a].interest_names) & set(by_id[b].interest_names))
-        together = len(threads_of[a] & threads_of[b])
-        if shared or together:
-            pairs.append(PairSuggestion(by_id[a], by_id[b], shared, together))
+        shared = interests_of[a] & interests_of[b]
+        together = len(threads_of[a] & threads_of[b]) if threads_of[a] and threads_of[b] else 0
+        if (shared or together) and (a, b) not in introduced:
+            pairs.append(PairSuggestion(by_id[a], by_id[b], sorted(shared), together))
     pairs.sort(key=lambda p: (-p.score, p.first.id, p.second.id))
     return pairs[:limit]
 
