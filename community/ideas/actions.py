@@ -53,11 +53,15 @@ def on_thread_created(sender, thread=None, **kwargs):
 
 def set_feature_request(actor, thread, is_request):
     """Mark a thread as a feature request (its author's vote counts at once) or unmark it."""
-    permissions.require(permissions.can_mark_feature_request(actor, thread),
-                        "Only the author or staff can change whether this is a feature request.")
+    is_request = bool(is_request)
+    if is_request:
+        permissions.require(permissions.can_mark_feature_request(actor, thread),
+                            "Only the author or staff can make this thread a feature request.")
+    else:
+        permissions.require(permissions.can_unmark_feature_request(actor, thread),
+                            "Other members have voted for this request: ask staff if it should not be one.")
     if thread.redirect_to_id is not None or thread.deleted_at is not None:
         raise Invalid("This thread was merged or deleted; change the thread it points to instead.")
-    is_request = bool(is_request)
     if thread.is_feature_request == is_request:
         return thread
     thread.is_feature_request = is_request

@@ -256,3 +256,13 @@ def test_recount_command_repairs_vote_counts(db, runner, request_thread, make_th
     assert result.exit_code == 0 and "1 of 2 vote counts corrected." in result.output
     db.session.expire_all()
     assert db.session.get(Thread, request_thread.id).vote_count == 1 and db.session.get(Thread, other.id).vote_count == 2
+
+
+def test_author_can_unmark_their_request_until_someone_else_votes(db, make_thread, member, make_member):
+    thread = make_thread(author=member, title="Dark mode for the app", is_feature_request=True)
+    actions.set_feature_request(member, thread, False)
+    actions.set_feature_request(member, thread, True)
+    actions.toggle_vote(make_member(), thread)
+    with pytest.raises(NotAllowed):
+        actions.set_feature_request(member, db.session.get(Thread, thread.id), False)
+    assert db.session.get(Thread, thread.id).is_feature_request is True

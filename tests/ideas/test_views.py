@@ -206,3 +206,9 @@ def test_new_thread_page_carries_the_similar_threads_box(client, auth, member, m
 
 def test_navigation_leads_to_the_board(client):
     assert 'href="/ideas"' in client.get("/").get_data(as_text=True)
+
+
+def test_panel_offers_the_author_no_unmark_once_others_voted(app, db, request_thread, member, make_member):
+    assert "Unmark as a feature request" in render_panel(app, member, db.session.get(Thread, request_thread.id))
+    actions.toggle_vote(make_member(), request_thread)
+    assert "Unmark as a feature request" not in render_panel(app, member, db.session.get(Thread, request_thread.id))
