@@ -1,6 +1,7 @@
 """Floor benchmark: how long each floor read takes, and how many queries it needs, as the community grows.
 
     .venv/bin/python bench/floor.py --threads 2000 20000 [--repeat 5]
+    .venv/bin/python bench/floor.py --database /tmp/tummler-bench-xxxx/bench.db   (re-measure a loaded one)
 
 For each size: load the demo community into a fresh migrated SQLite database, then time the chime-in
 queue, edges of the crowd (with suggestions), the spotlight meter (7/30/90 days), introduction
@@ -68,24 +69,39 @@ def readings(repeat):
         return [(name, *measure(run, repeat)) for name, run in bar]
 
 
+def existing_app(database):
+    """An app on an SQLite file that already holds a loaded demo community."""
+    import tempfile
+
+    from community import create_app
+
+    workdir = Path(tempfile.mkdtemp(prefix="tummler-bench-"))
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(database).resolve()}",
+                       "SEARCH_INDEX_DIR": str(workdir / "index"), "SEARCH_INDEXER_IN_PROCESS": False,
+                       "SECRET_KEY": "bench", "LOAD_DEMO_ON_FIRST_RUN": False})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", help="an SQLite file the demo was loaded into earlier: measure it as it is")
     args = parser.parse_args()
-    for size in args.threads:
-        app, workdir = make_app()
+    for size in [None] if args.database else args.threads:
+        app = existing_app(args.database) if args.database else make_app()[0]
         with app.app_context():
             started = time.perf_counter()
-            load_demo_corpus(size)
+            if size:
+                load_demo_corpus(size)
             from sqlalchemy import func, select
 
             from community.auth.models import User
             from community.extensions import db
-            from community.forum.models import Post
+            from community.forum.models import Post, Thread
             posts = db.session.scalar(select(func.count(Post.id)))
             members = db.session.scalar(select(func.count(User.id)))
-            print(f"\n{size} threads, {posts} posts, {members} members (loaded in {time.perf_counter() - started:.0f} s)")
+            threads = db.session.scalar(select(func.count(Thread.id)))
+            print(f"\n{threads} threads, {posts} posts, {members} members (ready in {time.perf_counter() - started:.0f} s)")
             rows = readings(args.repeat)
         print(f"{'read':28} {'median ms':>10} {'worst ms':>10} {'queries':>8}")
         for name, median, worst, queries in rows:
