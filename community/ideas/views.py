@@ -2,8 +2,7 @@
 import csv
 import io
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from .. import permissions

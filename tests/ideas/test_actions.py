@@ -255,7 +255,8 @@ def test_recount_command_repairs_vote_counts(db, runner, request_thread, make_th
     result = runner.invoke(args=["ideas", "recount"])
     assert result.exit_code == 0 and "1 of 2 vote counts corrected." in result.output
     db.session.expire_all()
-    assert db.session.get(Thread, request_thread.id).vote_count == 1 and db.session.get(Thread, other.id).vote_count == 2
+    assert db.session.get(Thread, request_thread.id).vote_count == 1
+    assert db.session.get(Thread, other.id).vote_count == 2
 
 
 def test_author_can_unmark_their_request_until_someone_else_votes(db, make_thread, member, make_member):

@@ -28,9 +28,10 @@ def board_data(db, make_thread, make_member, make_category, product_manager):
     actions.toggle_vote(voters[3], fresh)
     actions.toggle_vote(product_manager, fresh)  # staff votes count, but not as customer voters
     # Dark mode's votes were cast a month ago and billing's mostly ten days ago; widgets' this week.
-    db.session.execute(update(Vote).where(Vote.thread_id == popular.id).values(created_at=utcnow() - timedelta(days=30)))
+    month_ago, ten_days_ago = utcnow() - timedelta(days=30), utcnow() - timedelta(days=10)
+    db.session.execute(update(Vote).where(Vote.thread_id == popular.id).values(created_at=month_ago))
     db.session.execute(update(Vote).where(Vote.thread_id == old.id, Vote.user_id != voters[0].id)
-                       .values(created_at=utcnow() - timedelta(days=10)))
+                       .values(created_at=ten_days_ago))
     db.session.commit()
     actions.set_request_status(product_manager, popular, "planned", "")
     return {"old": old, "popular": popular, "fresh": fresh, "billing": billing, "app": app_cat}

@@ -1,6 +1,5 @@
 """Attack strings from the shared corpora against the feature-request lookups and the public status note."""
 import pytest
-from flask import render_template_string
 from sqlalchemy import func, select
 
 from community.forum.models import Thread
