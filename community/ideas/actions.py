@@ -202,6 +202,10 @@ def merge_requests(actor, source, target, reason=""):
         raise Invalid("That request has been deleted.", field="target")
     if not target.is_feature_request:
         raise Invalid("Merge into a feature request; mark that thread as one first.", field="target")
+    if target.category.staff_only and not source.category.staff_only:
+        # Members would follow the old address into a thread they can't see, and their votes with it.
+        raise Invalid("That request is in a staff-only category: members could not follow it there.",
+                      field="target")
     reason = (reason or "").strip()[:500]
 
     target_voters = set(db.session.scalars(select(Vote.user_id).where(Vote.thread_id == target.id)))

@@ -267,3 +267,13 @@ def test_author_can_unmark_their_request_until_someone_else_votes(db, make_threa
     with pytest.raises(NotAllowed):
         actions.set_feature_request(member, db.session.get(Thread, thread.id), False)
     assert db.session.get(Thread, thread.id).is_feature_request is True
+
+
+def test_a_public_request_cannot_be_merged_into_a_staff_only_one(db, duplicate_pair, facilitator, make_thread,
+                                                                  make_category):
+    _, duplicate = duplicate_pair
+    internal = make_thread(author=facilitator, category=make_category("Staff room", staff_only=True),
+                           title="Internal: billing periods", is_feature_request=True)
+    with pytest.raises(Invalid):
+        actions.merge_requests(facilitator, duplicate, internal)
+    assert db.session.get(Thread, duplicate.id).redirect_to_id is None
