@@ -205,7 +205,7 @@ create_room(fran, "Bench room", "Fan-out")
 
 
 def app_environment(instance, args):
-    env = {"INSTANCE_PATH": instance, "SEARCH_INDEX_DIR": Path(instance) / "index", "SOCKETIO_ASYNC_MODE": "gevent",
+    env = {"INSTANCE_PATH": instance, "SEARCH_INDEX_DIR": Path(instance) / "index", "SOCKETIO_ASYNC_MODE": args.app_mode,
            "CHAT_RATE_LIMIT": "10000 per 1 second", "REDIS_URL": "", "SOCKETIO_CHANNEL": f"tummler-bench-{os.getpid()}"}
     schema = None
     try:
@@ -215,9 +215,11 @@ def app_environment(instance, args):
             schema = f"chat_bench_{os.getpid()}"
             conn.execute(f"CREATE SCHEMA {schema}")
         env["DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        args.database = "PostgreSQL"
     except Exception as error:  # no PostgreSQL: the embedded default
         print(f"PostgreSQL not reachable ({error.__class__.__name__}); using SQLite", flush=True)
         env["DATABASE_URL"] = f"sqlite:///{Path(instance) / 'bench.db'}"
+        args.database = "SQLite"
     if args.redis:
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     return server_env(instance, **env), schema
@@ -243,6 +245,8 @@ def main():
     parser.add_argument("--accounts", type=int, default=4, help="receiver accounts, shared round-robin")
     parser.add_argument("--sender-accounts", type=int, default=4, help="sender accounts, shared round-robin")
     parser.add_argument("--redis", action="store_true", help="run the app with the Redis message queue")
+    parser.add_argument("--app-mode", choices=("gevent", "threading"), default="gevent",
+                        help="gevent: gunicorn -k gevent -w 1 (production); threading: python wsgi.py")
     args = parser.parse_args()
     sizes = [int(n) for n in args.clients.split(",")]
 
@@ -255,14 +259,15 @@ def main():
             bare_port, app_port = free_port(), free_port()
             bare_env = {**env, "PYTHONPATH": str(ROOT)}
             with _bare(bare_env, bare_port) as bare_url, \
-                    running_server(env, port=app_port, command=gunicorn(app_port, "wsgi:app")) as app_url:
+                    running_server(env, port=app_port, command=gunicorn(app_port, "wsgi:app")
+                                   if args.app_mode == "gevent" else None) as app_url:
                 print("Signing in the bench members…", flush=True)
                 names = [f"bench{i}" for i in range(total)]
                 cookies = [sign_in(app_url, name) for name in names]
                 app_cookies = (cookies[:args.accounts], cookies[args.accounts:])
                 results = []
                 for n in sizes:
-                    for label, url, jar in (("bare python-socketio", bare_url, ([], [])), ("Tummler /chat", app_url, app_cookies)):
+                    for label, url, jar in (("bare python-socketio", bare_url, ([], [])), (f"Tummler /chat ({args.app_mode})", app_url, app_cookies)):
                         print(f"  N={n}: {label}…", flush=True)
                         figures = asyncio.run(run_case(url, n, jar, args))
                         results.append((label, figures))
@@ -300,7 +305,8 @@ class _bare:
 
 
 def report(results, args):
-    print(f"\nPaced: {args.rate:g} msg/s for {args.seconds:g} s from {args.senders} senders; "
+    print(f"\nApp database: {args.database}; Redis message queue: {'yes' if args.redis else 'no'}.")
+    print(f"Paced: {args.rate:g} msg/s for {args.seconds:g} s from {args.senders} senders; "
           f"flood: {args.flood_senders} closed-loop senders for {args.flood_seconds:g} s.\n")
     print("| server | N | paced p50 / p99 (ms) | received / expected | flood delivered msg/s | flood p99 (ms) | app / bare |")
     print("|---|---:|---|---|---:|---:|---:|")

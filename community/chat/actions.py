@@ -5,12 +5,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import markup, permissions, realtime
 from ..auth.models import User
-from ..database import after_commit, commit, utcnow
+from ..database import after_commit, commit, rollback, utcnow
 from ..errors import Invalid, NotAllowed, RateLimited
 from ..extensions import db
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify
 from . import queries
+from .grouping import Pending, write_grouped
 from .limits import check_message_rate
 from .models import Message, MessageRevision, Room, RoomMember
 
@@ -118,13 +119,13 @@ def _notify_mentions(author, room, message, mentioned):
                _message_url(room, message.seq), actor=author, commit_now=False)
 
 
-def _notify_direct(author, room, message):
+def _notify_direct(author, room_id, message, link):
     """Tell the other person about a direct message when it is the first one they have not read."""
-    for member in db.session.scalars(select(RoomMember).where(RoomMember.room_id == room.id,
+    for member in db.session.scalars(select(RoomMember).where(RoomMember.room_id == room_id,
                                                               RoomMember.user_id != author.id)):
         if _only_unread(member, message):
-            notify(member.user_id, "direct_message", f"{author.username} sent you a message",
-                   _message_url(room, message.seq), actor=author, commit_now=False)
+            notify(member.user_id, "direct_message", f"{author.username} sent you a message", link,
+                   actor=author, commit_now=False)
 
 
 def _only_unread(member, message):
@@ -146,26 +147,52 @@ def post_message(author, room, body):
 
 
 def _store_message(author, room, body, member=None):
+    """Render in the sender's own context, then store through the room's group commit."""
     rendered, mentioned = _render(room, body)
-    if room.kind == "public" and member is None:
-        ensure_membership(author, room)
-    now = utcnow()
-    seq = _next_counter(room, "last_seq", last_message_at=now)
-    message = Message(room_id=room.id, seq=seq, author_id=author.id, body_source=body, body_html=rendered.html,
-                      by_staff=permissions.is_staff(author), created_at=now)
-    message.author = author
-    db.session.add(message)
-    db.session.flush()
-    _notify_mentions(author, room, message, mentioned)
-    if room.kind == "direct":
-        _notify_direct(author, room, message)
-    # The message as clients see it, built before commit so neither the acknowledgement nor the
-    # fan-out reloads it afterwards.
-    message.payload = payload = queries.message_payload(message)
+    item = Pending(
+        author_id=author.id, author=queries.author_payload(author), body=body, html=rendered.html,
+        by_staff=permissions.is_staff(author), mention_ids=[u.id for u in mentioned.values()],
+        mention_text=f"{author.username} mentioned you in "
+                     + (queries.room_title(room, author) if room.kind == "public" else "a conversation"),
+        url=_url("chat.room", room_id=room.id), join=room.kind == "public" and member is None,
+        direct=room.kind == "direct", username=author.username,
+    )
     room_id = room.id
-    after_commit(lambda: realtime.chat_message(room_id, payload))
+    key = (id(current_app._get_current_object()), room_id)
+    return write_grouped(key, item, lambda batch: _write_batch(room_id, batch), before_wait=rollback)
+
+
+def _write_batch(room_id, batch):
+    """One transaction for a batch of messages to one room: consecutive sequence numbers taken under
+    the room's row lock, one insert, notifications, commit, then the fan-out in sequence order."""
+    now = utcnow()
+    last = db.session.execute(
+        update(Room).where(Room.id == room_id)
+        .values(last_seq=Room.last_seq + len(batch), last_message_at=now).returning(Room.last_seq),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    messages = []
+    for offset, item in enumerate(batch):
+        if item.join and db.session.get(RoomMember, (room_id, item.author_id)) is None:
+            db.session.add(RoomMember(room_id=room_id, user_id=item.author_id, last_read_seq=0, joined_at=now))
+        message = Message(room_id=room_id, seq=last - len(batch) + 1 + offset, author_id=item.author_id,
+                          body_source=item.body, body_html=item.html, by_staff=item.by_staff, created_at=now)
+        db.session.add(message)
+        messages.append(message)
+    db.session.flush()
+    for item, message in zip(batch, messages):
+        link = item.url + f"#m-{message.seq}"
+        for user_id in item.mention_ids:
+            notify(user_id, "mention", item.mention_text, link, actor=db.session.get(User, item.author_id),
+                   commit_now=False)
+        if item.direct:
+            _notify_direct(db.session.get(User, item.author_id), room_id, message, link)
+        message.payload = item.result = queries.new_message_payload(message, item.author)
+    payloads = [m.payload for m in messages]
+    after_commit(lambda: [realtime.chat_message(room_id, payload) for payload in payloads])
     commit()
-    return message
+    for item, message in zip(batch, messages):
+        item.result = message
 
 
 def edit_message(editor, message, body):

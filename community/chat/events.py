@@ -9,7 +9,7 @@ from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..sockets import refuse_anonymous, socket_event
 from . import actions, presence, queries
-from .models import Message, Room
+from .models import Message
 
 
 def _field(data, name, kind, required=True):
@@ -27,7 +27,8 @@ def _field(data, name, kind, required=True):
 
 
 def _room(data):
-    room = db.session.get(Room, _field(data, "room_id", int))
+    # The member's own row comes along in the same query, so the action finds it without another.
+    room, _member = queries.room_and_membership(_field(data, "room_id", int), current_user.id)
     if room is None or not permissions.can_view_room(current_user, room):
         raise NotFound("There is no such room.")
     return room

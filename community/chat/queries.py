@@ -35,10 +35,28 @@ def message_payload(message):
     }
 
 
+def new_message_payload(message, author):
+    """message_payload for a message just written, with its author's payload given (no reload)."""
+    return {
+        "id": message.id, "room_id": message.room_id, "seq": message.seq, "author": author,
+        "body_html": message.body_html, "created_at": _iso(message.created_at), "edited": False,
+        "edited_at": None, "deleted": False, "deleted_by_moderator": False, "change_no": 0,
+    }
+
+
 def room_payload(room):
     return {"id": room.id, "kind": room.kind, "name": room.name, "topic": room.topic, "state": room.state,
             "locked": room.locked, "slow_mode_seconds": room.slow_mode_seconds, "last_seq": room.last_seq,
             "last_change": room.last_change}
+
+
+def room_and_membership(room_id, user_id):
+    """A room and the member's row in it (None when not joined), in one round trip."""
+    row = db.session.execute(
+        select(Room, RoomMember).outerjoin(RoomMember, and_(RoomMember.room_id == Room.id,
+                                                            RoomMember.user_id == user_id))
+        .where(Room.id == room_id)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def membership(user, room):

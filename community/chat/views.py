@@ -111,7 +111,7 @@ def send(room_id):
         except CommunityError as error:
             form.body.errors.append(error.message)
         else:
-            return redirect(url_for("chat.room", room_id=room.id) + f"#m-{message.seq}")
+            return redirect(url_for("chat.room", room_id=room.id) + f"#m-{message.payload['seq']}")
     return _render_room(room, form, 400)
 
 
