@@ -28,8 +28,11 @@ def emit_to_user(user_id, event, payload, namespace="/"):
 
 def notification(user_id, note, unread):
     """A new notification for the bell: plain text only, rendered with textContent by the client."""
-    payload = {"id": note.id, "kind": note.kind, "text": note.text, "url": note.url, "unread": unread,
-               "actor": note.actor.username if note.actor is not None else None}
+    notification_payload(user_id, {"id": note.id, "kind": note.kind, "text": note.text, "url": note.url,
+                                   "unread": unread, "actor": note.actor.username if note.actor is not None else None})
+
+
+def notification_payload(user_id, payload):
     socketio.emit("notification", payload, to=user_room(user_id), namespace="/live")
 
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forum.actions import refresh_thread_counters, render_body
 from ..forum.models import REQUEST_STATUSES, Post, Thread, ThreadFollow
 from ..moderation.audit import record_audit
-from ..notifications.actions import notify
+from ..notifications.actions import notify_many
 from ..urls import path_for
 from .models import STATUS_LABELS, RequestStatusChange, Vote
 
@@ -143,8 +143,7 @@ def set_request_status(actor, thread, status, note=""):
     if note:
         text += f": {note}"
     url = thread_url(thread)
-    for user_id in request_audience(thread.id):
-        notify(user_id, "request_status", text, url, actor=actor, thread_id=thread.id, commit_now=False)
+    notify_many(request_audience(thread.id), "request_status", text, url, actor=actor, thread_id=thread.id)
     db.session.flush()
     signals.send_after_commit(signals.thread_changed, thread=thread, change="status", actor=actor)
     commit()

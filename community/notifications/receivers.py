@@ -1,5 +1,6 @@
 """Who hears about what: turns forum events into notifications and live thread updates."""
 import re
+from collections import defaultdict
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from ..extensions import db
 from ..forum.models import Post, ThreadFollow
 from ..markup import excerpt
 from ..urls import path_for
-from .actions import notify
+from .actions import notify, notify_many
 
 QUOTE_RE = re.compile(r"^>\s*\*\*@([A-Za-z0-9_]{2,30})\*\* wrote:", re.MULTILINE)
 
@@ -56,10 +57,12 @@ def on_post_published(post, mentions=()):
         for follower in followers:
             recipients.setdefault(follower.id, (follower, "reply", f"{author.name} replied in “{thread.title}”"))
 
+    groups = defaultdict(list)  # many followers share one text: one insert per distinct message
     for user_id, (user, kind, text) in recipients.items():
-        if user_id == author.id or not permissions.can_view_thread(user, thread):
-            continue
-        notify(user_id, kind, text, url, actor=author, thread_id=thread.id, post_id=post.id, commit_now=False)
+        if user_id != author.id and permissions.can_view_thread(user, thread):
+            groups[(kind, text)].append(user_id)
+    for (kind, text), user_ids in groups.items():
+        notify_many(user_ids, kind, text, url, actor=author, thread_id=thread.id, post_id=post.id)
     commit()
     if post.number > 1:
         realtime.post_created(post)
