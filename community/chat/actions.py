@@ -143,11 +143,13 @@ def post_message(author, room, body):
         raise NotAllowed(write_refusal(author, room, member))
     _check_slow_mode(author, room)
     check_message_rate(author)
-    return _store_message(author, room, body, member)
+    # Public rooms are where many write at once; the caller has only read so far, so it may wait.
+    return _store_message(author, room, body, member, grouped=room.kind == "public")
 
 
-def _store_message(author, room, body, member=None):
-    """Render in the sender's own context, then store through the room's group commit."""
+def _store_message(author, room, body, member=None, grouped=False):
+    """Render in the sender's own context, then store: through the room's group commit, or (when the
+    caller's transaction carries its own changes, as an introduction does) in the caller's transaction."""
     rendered, mentioned = _render(room, body)
     item = Pending(
         author_id=author.id, author=queries.author_payload(author), body=body, html=rendered.html,
@@ -158,6 +160,9 @@ def _store_message(author, room, body, member=None):
         direct=room.kind == "direct", username=author.username,
     )
     room_id = room.id
+    if not grouped:
+        _write_batch(room_id, [item])
+        return item.result
     key = (id(current_app._get_current_object()), room_id)
     return write_grouped(key, item, lambda batch: _write_batch(room_id, batch), before_wait=rollback)
 
