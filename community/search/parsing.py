@@ -95,13 +95,18 @@ def plain_terms_query(text):
     return Or([Term(f, w) for w in dict.fromkeys(words) for f in TEXT_FIELDS])
 
 
-def expand(query, related):
-    """Each plain word also matches the words the community uses with it (never inside NOT or phrases)."""
+def expand(query, related, common=None):
+    """Each plain word also matches the words the community uses with it (never inside NOT or phrases).
+
+    common(fieldname, word) says a word already matches plenty; widening it would cost time and add noise.
+    """
     if not related:
         return query
 
     def walk(q):
         if isinstance(q, Term) and q.fieldname in TEXT_FIELDS and isinstance(q.text, str):
+            if common is not None and common(q.fieldname, q.text):
+                return q
             extra = related.get(q.text, ())
             if extra:
                 return Or([q] + [Term(q.fieldname, w, boost=RELATED_BOOST) for w in extra])
@@ -113,7 +118,7 @@ def expand(query, related):
     return walk(query)
 
 
-def parse(schema, qstring, related=None):
+def parse(schema, qstring, related=None, common=None):
     """Parse the search box; never raises: a string Whoosh can't read is searched as plain words."""
     qstring = (qstring or "").replace("\x00", " ")
     qstring = qstring.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
@@ -128,7 +133,7 @@ def parse(schema, qstring, related=None):
     except Exception:
         text_query, fallback, notice = plain_terms_query(text), True, FALLBACK_NOTICE
     if text_query is not None and related:
-        text_query = expand(text_query, related)
+        text_query = expand(text_query, related, common)
     loose = None
     if text_query is not None and not fallback and _loosen(text, text_query):
         # Customers rarely use all of the product manager's words: some of them is the next best thing.

@@ -21,6 +21,7 @@ SORTS = ("relevance", "newest", "votes")
 POSTS_PER_THREAD = 3
 MAX_PAGE = 50
 ALL_WORDS_BOOST = 3.0
+COMMON_SHARE, COMMON_MIN = 0.02, 100
 FACET_CHUNK = 5000  # thread ids per IN (...) list, well under every database's parameter limit
 
 
@@ -113,15 +114,15 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     out = SearchResults(q=qstring or "", sort=sort, page=page, per_page=per_page)
     ix = current_index()
     terms = related.load(current_app.config["SEARCH_INDEX_DIR"]) if use_related else None
-    parsed = parse(ix.schema, qstring, terms)
+    entry = searcher_for(ix)
+    searcher, mask = entry.searcher, visibility_mask(entry, user)
+    parsed = parse(ix.schema, qstring, terms, common=_common_words(searcher))
     out.filters, out.notice = parsed.filters, parsed.notice
     if parsed.query is NullQuery:
         return out
     # Only threads are counted in the index; categories and tags of those threads come from the database
     # (Whoosh's multi-valued tag facet cost more than the rest of the query together at 100k posts).
     groupedby = {"thread": sorting.FieldFacet("thread_id", maptype=sorting.Count)}
-    entry = searcher_for(ix)
-    searcher, mask = entry.searcher, visibility_mask(entry, user)
     query = parsed.query
     if widen == "always" and parsed.loose is not None:
         query = Or([parsed.query.with_boost(ALL_WORDS_BOOST), parsed.loose])
@@ -156,6 +157,12 @@ def _add_partial(out, searcher, loose, mask, per_page):
     out.partial_threads = len(extra)
 
 
+def _common_words(searcher):
+    """A word in more than COMMON_SHARE of posts (and COMMON_MIN of them) finds enough without related words."""
+    limit = max(COMMON_MIN, searcher.doc_count() * COMMON_SHARE)
+    return lambda fieldname, word: searcher.doc_frequency(fieldname, word) > limit
+
+
 def _fallback(user, qstring, sort, page, per_page, use_related):
     words = " ".join("".join(ch if ch.isalnum() else " " for ch in (qstring or "")).split())
     if words == (qstring or "").strip():
@@ -172,7 +179,10 @@ def _group(results, page, per_page):
     threads, order = {}, []
     highlighter = _highlighter()
     start = (page - 1) * per_page
-    for hit in results:
+    # Collapsed results can hold every match: read stored fields only as far as the requested page needs.
+    for rank, hit in enumerate(results):
+        if rank >= (start + per_page) * POSTS_PER_THREAD:
+            break
         tid = hit["thread_id"]
         if tid not in threads:
             order.append(tid)
