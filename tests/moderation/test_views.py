@@ -202,3 +202,28 @@ def test_moderation_forms_need_the_csrf_token(held, facilitator, auth, client, d
     response = client.post(f"/mod/posts/{held.id}/approve", data={})
     assert response.status_code == 400
     assert db.session.get(Post, held.id).state == "held"
+
+
+def test_thread_page_offers_flagging_and_moderation(discussion, make_trusted, facilitator, auth, client):
+    thread, first, _ = discussion
+    make_trusted("pagereader")
+    auth.login("pagereader")
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f"/mod/posts/{first.id}/flag" in page and "Moderate…" not in page
+    auth.logout()
+    auth.login("fran")
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert f"/mod/posts/{first.id}/hide" in page and "Thread tools" in page
+
+
+def test_author_of_hidden_post_can_ask_for_review_from_the_thread(make_trusted, make_thread, facilitator, auth,
+                                                                   client, db):
+    author = make_trusted("hiddenauthor")
+    post = create_post(author, make_thread(), "My unpopular but honest opinion on the lid.")
+    hide_post(facilitator, post, "Checking a claim in it.")
+    auth.login("hiddenauthor")
+    page = client.get(f"/t/{post.thread_id}").get_data(as_text=True)
+    assert "Ask for another look" in page and "Checking a claim in it." in page
+    response = auth.post(f"/mod/posts/{post.id}/review", {"next": f"/t/{post.thread_id}"})
+    assert response.status_code == 302
+    assert db.session.get(Post, post.id).state == "held"
