@@ -154,12 +154,12 @@ def manage(room_id, what):
     """Facilitator tools: rename, lock, unlock, slow mode, archive, mute."""
     room = _visible_room(room_id)
     permissions.require(permissions.can_manage_room(current_user, room), "Only facilitators manage rooms.")
-    forms = {"rename": RoomForm, "slow": SlowModeForm, "mute": MuteForm}
-    form = forms.get(what, ReasonForm)()
-    if what not in ("rename", "lock", "unlock", "slow", "archive", "mute") or not form.validate_on_submit():
-        flash("That change was not understood: " + "; ".join(e for errs in form.errors.values() for e in errs),
-              "error")
-        return redirect(url_for("chat.room", room_id=room.id)), 400 if what in forms else 404
+    if what not in ("rename", "lock", "unlock", "slow", "archive", "mute"):
+        abort(404)
+    form = {"rename": RoomForm, "slow": SlowModeForm, "mute": MuteForm}.get(what, ReasonForm)()
+    if not form.validate_on_submit():
+        flash("That change was not made: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("chat.room", room_id=room.id))
     try:
         if what == "rename":
             rooms.rename_room(current_user, room, form.name.data, form.topic.data)

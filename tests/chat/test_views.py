@@ -95,3 +95,25 @@ def test_facilitator_sets_slow_mode_and_it_is_audited(client, auth, room, facili
 def test_chat_post_without_csrf_token_is_refused(client, auth, room, member):
     auth.login("maria")
     assert client.post(f"/chat/{room.id}/send", data={"body": "hi"}).status_code == 400
+
+
+def test_facilitator_approves_a_proposal_and_the_proposer_is_told(client, auth, member, facilitator, db):
+    from community.notifications.models import Notification
+
+    proposal = rooms.propose_room(member, "Cold brew", "Slow coffee")
+    auth.login("fran")
+    page = client.get("/chat/").get_data(as_text=True)
+    assert "Room proposals" in page and "Cold brew" in page
+    response = auth.post(f"/chat/rooms/{proposal.id}/decide", {"decision": "approve", "note": "Lovely idea"})
+    assert response.status_code == 302 and proposal.state == "open"
+    note = db.session.query(Notification).filter_by(user_id=member.id).one()
+    assert "approved: Lovely idea" in note.text
+
+
+def test_facilitator_mutes_a_member_by_name_from_the_room_page(client, auth, room, member, facilitator, db):
+    from community.chat.models import RoomMember
+
+    auth.login("fran")
+    response = auth.post(f"/chat/{room.id}/manage/mute", {"username": "maria", "minutes": "10", "reason": "Calm"})
+    assert response.status_code == 302
+    assert db.session.get(RoomMember, (room.id, member.id)).is_muted()
