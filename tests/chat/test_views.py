@@ -117,3 +117,12 @@ def test_facilitator_mutes_a_member_by_name_from_the_room_page(client, auth, roo
     response = auth.post(f"/chat/{room.id}/manage/mute", {"username": "maria", "minutes": "10", "reason": "Calm"})
     assert response.status_code == 302
     assert db.session.get(RoomMember, (room.id, member.id)).is_muted()
+
+
+def test_message_button_on_a_profile_opens_the_conversation(client, auth, member, make_member):
+    make_member("olly")
+    auth.login("maria")
+    first = auth.post("/chat/direct/olly")
+    again = auth.post("/chat/direct/OLLY")
+    assert first.status_code == 302 and first.headers["Location"] == again.headers["Location"]
+    assert auth.post("/chat/direct/nobody").status_code == 404
