@@ -192,3 +192,16 @@ def direct():
             return redirect(url_for("chat.room", room_id=room.id))
     return render_template("chat/direct.html", conversations=queries.direct_conversations(current_user),
                            form=form), 400 if form.errors else 200
+
+
+@bp.route("/direct/<username>", methods=["POST"])
+@login_required
+def start_direct(username):
+    """The Message button on a profile: open (or reopen) the conversation with that member."""
+    other = db.session.scalar(select(User).where(User.username_lower == username.lower()))
+    if other is None:
+        abort(404)
+    if not ReasonForm().validate_on_submit():  # the CSRF token
+        abort(400)
+    room = actions.open_direct_conversation(current_user, other)
+    return redirect(url_for("chat.room", room_id=room.id))
