@@ -168,3 +168,15 @@ def test_an_empty_welcome_is_refused_on_the_page_and_keeps_nothing(app, client, 
     assert response.status_code == 302 and count(db, Welcome) == 1
     page = client.get("/floor/welcome").get_data(as_text=True)
     assert "Hi Newbie, glad you" in page and f"/floor/welcome/{new.id}" not in page
+
+
+def test_staff_read_notes_on_the_member_profile_and_members_do_not(app, client, auth, facilitator, member):
+    actions.add_member_note(facilitator, member, "Runs the local coffee meetup.")
+    auth.login("fran")
+    page = client.get("/u/maria").get_data(as_text=True)
+    assert "Runs the local coffee meetup." in page and "Only staff see these" in page
+    assert f'action="/floor/members/{member.id}/notes"' in page
+    auth.logout()
+    auth.login("maria")
+    page = client.get("/u/maria").get_data(as_text=True)
+    assert "coffee meetup" not in page and "Staff notes" not in page
