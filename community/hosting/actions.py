@@ -5,7 +5,6 @@ from ..urls import path_for
 from sqlalchemy import func, select
 
 from .. import permissions
-from ..auth.models import User
 from ..database import commit, rollback, utcnow
 from ..errors import CommunityError, Invalid
 from ..extensions import db
@@ -130,7 +129,3 @@ def welcome_member(actor, member, message):
                url=path_for("auth.profile", username=actor.username), actor=actor, commit_now=False)
     commit()
     return welcome
-
-
-def find_member_by_id(user_id):
-    return db.session.get(User, user_id) if user_id else None

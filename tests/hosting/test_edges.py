@@ -1,5 +1,4 @@
 """Edges of the crowd: who is at the edge of the room, and whom or what the floor suggests connecting them to."""
-from community.forum.models import Tag
 from community.hosting import people
 
 
