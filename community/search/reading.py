@@ -17,6 +17,17 @@ class _Cached:
     def __init__(self, searcher):
         self.searcher = searcher
         self.sets = {}
+        self.columns = {}
+
+    def column(self, name):
+        """A sortable field's value for every document number, read once per index version."""
+        found = self.columns.get(name)
+        if found is None:
+            found = self.columns[name] = []
+            for reader, _offset in self.searcher.reader().leaf_readers():  # in document-number order
+                has = reader.doc_count_all() and reader.has_column(name)
+                found.extend(reader.column_reader(name) if has else [None] * reader.doc_count_all())
+        return found
 
     def docs(self, name, queries):
         found = self.sets.get(name)
