@@ -14,7 +14,7 @@ from ..forum.models import Category, Thread
 from . import related
 from .indexer import current_index
 from .parsing import TEXT_FIELDS, parse
-from .reading import searcher_for, visibility_mask
+from .reading import matching_docs, searcher_for, visibility_mask
 
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes")
@@ -126,7 +126,7 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
                                   sortedby=_sort_facet(sort), collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
         # Counting needs every match but no scores: an unscored pass, then facets from column values (grouping
         # inside the scored search made Whoosh visit every match with scoring, 2-3x slower at 100k posts).
-        docs = set(searcher.docs_for_query(query)) - mask
+        docs = matching_docs(searcher, query) - mask
     except Exception:
         log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
         return _fallback(user, qstring, sort, page, per_page, use_related)
