@@ -145,8 +145,17 @@ def render_post(source, mention_url=None, resolve_mention=None):
     return _render(_post_md, _post_cleaner, source, mention_url, resolve_mention)
 
 
+# One line of letters, digits, spaces and a few punctuation marks that mean nothing to Markdown or
+# HTML, with every "." followed by a non-letter (every linkifiable domain has a "." before a TLD, and
+# all TLDs start with a letter): the full renderer gives exactly "<p>" + text + "</p>" for it
+# (tests/test_markup_chat.py compares the two), so most chat lines skip the parse and the sanitiser.
+_PLAIN_CHAT = re.compile(r"(?:[A-Za-z0-9 ,;?!'()=/%]|\.(?![A-Za-z]))+")
+
+
 def render_chat(source, mention_url=None, resolve_mention=None):
     """Render a chat message: inline Markdown only (bold, italics, code, links), no images."""
+    if source and source == source.strip() and _PLAIN_CHAT.fullmatch(source):
+        return Rendered(html=f"<p>{source}</p>")
     return _render(_chat_md, _chat_cleaner, source, mention_url, resolve_mention)
 
 
