@@ -14,7 +14,7 @@ from ..forum.models import Category, Thread
 from . import related
 from .indexer import current_index
 from .parsing import TEXT_FIELDS, parse
-from .reading import matching_docs, searcher_for, visibility_mask
+from .reading import column_ranges, matching_docs, searcher_for, visibility_mask
 
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes")
@@ -121,12 +121,15 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     query = parsed.query
     if widen == "always" and parsed.loose is not None:
         query = Or([parsed.query.with_boost(ALL_WORDS_BOOST), parsed.loose])
+    query, allowed = column_ranges(entry, query)
     try:
-        results = searcher.search(query, mask=mask, limit=page * per_page * POSTS_PER_THREAD,
+        results = searcher.search(query, mask=mask, filter=allowed, limit=page * per_page * POSTS_PER_THREAD,
                                   sortedby=_sort_facet(sort), collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
         # Counting needs every match but no scores: an unscored pass, then facets from column values (grouping
         # inside the scored search made Whoosh visit every match with scoring, 2-3x slower at 100k posts).
         docs = matching_docs(searcher, query) - mask
+        if allowed is not None:
+            docs &= allowed
     except Exception:
         log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
         return _fallback(user, qstring, sort, page, per_page, use_related)
@@ -134,17 +137,18 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     out.total_posts = len(docs)
     out.threads = _group(results, page, per_page)
     if widen == "auto" and parsed.loose is not None and page == 1 and out.total < per_page:
-        _add_partial(out, searcher, parsed.loose, mask, per_page)
+        _add_partial(out, entry, parsed.loose, mask, per_page)
     if out.total < 3 and parsed.text and not parsed.fallback:
         out.suggestion = _suggest(searcher, parsed, qstring)
     return out
 
 
-def _add_partial(out, searcher, loose, mask, per_page):
+def _add_partial(out, entry, loose, mask, per_page):
     """Fill a short first page with threads that use some of the words (ranked by how well they match)."""
     seen = {t.thread_id for t in out.threads}
-    results = searcher.search(loose, mask=mask, limit=per_page * POSTS_PER_THREAD * 2, collapse="thread_id",
-                              collapse_limit=POSTS_PER_THREAD)
+    loose, allowed = column_ranges(entry, loose)
+    results = entry.searcher.search(loose, mask=mask, filter=allowed, limit=per_page * POSTS_PER_THREAD * 2,
+                                    collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
     extra = [t for t in _group(results, 1, per_page * 2) if t.thread_id not in seen][:per_page - len(out.threads)]
     for thread in extra:
         thread.partial = True

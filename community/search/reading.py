@@ -1,12 +1,13 @@
 """Fast reads: one refreshed searcher per thread, and per-role visibility masks cached until the index changes."""
 import threading
 
-from whoosh.query import And, AndNot, Or, Term
+from whoosh.query import And, AndNot, Every, NumericRange, Or, Term
 from whoosh.reading import TermNotFound
 
 from .. import permissions
 
 _local = threading.local()
+RANGE_COLUMNS = ("created",)  # before:/after: dates; sortable, so every document has its value in a column
 
 # Documents nobody browsing may list (merged threads) and the bookmark document.
 _ALWAYS = [Term("redirected", True), Term("kind", "meta")]
@@ -20,14 +21,16 @@ class _Cached:
         self.sets = {}
         self.columns = {}
 
-    def column(self, name):
-        """A sortable field's value for every document number, read once per index version."""
-        found = self.columns.get(name)
+    def column(self, name, translate=True):
+        """A sortable field's value for every document number, read once per index version (raw numbers, e.g. a
+        date as Whoosh's long, when translate is False)."""
+        found = self.columns.get((name, translate))
         if found is None:
-            found = self.columns[name] = []
+            found = self.columns[(name, translate)] = []
             for reader, _offset in self.searcher.reader().leaf_readers():  # in document-number order
-                has = reader.doc_count_all() and reader.has_column(name)
-                found.extend(reader.column_reader(name) if has else [None] * reader.doc_count_all())
+                count = reader.doc_count_all()
+                has = count and reader.has_column(name)
+                found.extend(reader.column_reader(name, translate=translate) if has else [None] * count)
         return found
 
     def docs(self, name, queries):
@@ -109,3 +112,25 @@ def _term_docs(reader, fieldname, text):
         docs.extend(matcher._ids[matcher._i:matcher._blocklength])
         matcher._next_block()
     return set(docs)
+
+
+def column_ranges(entry, query):
+    """query without its top-level ranges over sortable numbers and dates, and the documents those ranges allow
+    (None when there were none). Whoosh expands a date range into many terms whose postings cover most of the index;
+    comparing cached column values is far cheaper, and a constant-score range never changed the ranking."""
+    parts = list(query.subqueries) if isinstance(query, And) else [query]
+    ranges = [q for q in parts if isinstance(q, NumericRange) and q.fieldname in RANGE_COLUMNS]
+    if not ranges:
+        return query, None
+    allowed = None
+    for q in ranges:
+        values = entry.column(q.fieldname, translate=False)
+        low = -float("inf") if q.start is None else q.start
+        high = float("inf") if q.end is None else q.end
+        found = {doc for doc, value in enumerate(values) if value is not None and low <= value <= high
+                 and not (q.startexcl and value == low) and not (q.endexcl and value == high)}
+        allowed = found if allowed is None else allowed & found
+    rest = [q for q in parts if not any(q is r for r in ranges)]
+    if not rest:
+        return Every(), allowed
+    return (rest[0] if len(rest) == 1 else And(rest, boost=query.boost)), allowed
