@@ -2,6 +2,7 @@
 import json
 import math
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 
 from .schema import text_analyzer
@@ -31,7 +32,8 @@ class Learner:
         if self.docs >= MAX_DOCS:
             return
         self.docs += 1
-        tokens = [t.text for t in self.analyzer(text)][:MAX_TOKENS]
+        # Stop analysing at MAX_TOKENS: the rest of a long post is never counted.
+        tokens = [t.text for t in islice(self.analyzer(text), MAX_TOKENS)]
         tokens = [t for t in tokens if len(t) > 2 and not t.isdigit()]
         self.unigrams.update(tokens)
         self.windows += len(tokens)
