@@ -140,6 +140,20 @@ def measure(url, connections, duration):
     return python_load(url, connections, duration)
 
 
+def settle(url, deadline=120):
+    """Wait until requests queued by the last run are served, so one page's backlog never counts against the next."""
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(url, timeout=30).read()
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.2:
+            return
+        time.sleep(0.5)
+
+
 def warm(url, count=50):
     """Fill caches and connection pools the way a few first visitors would."""
     for _ in range(count):
@@ -176,6 +190,7 @@ def main():
         targets = {"bare": bare.url("/"), "home": forum.url("/"), "thread": forum.url(f"/t/{thread_id}")}
         for run in range(1, args.runs + 1):
             for name, url in targets.items():
+                settle(forum.url("/static/css/site.css"))
                 result = measure(url, args.connections, args.duration)
                 results[name].append(result)
                 print(f"run {run} {name:6} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "

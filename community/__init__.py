@@ -45,7 +45,13 @@ def create_app(config=None):
 
 
 def register_extensions(app):
+    from .database import use_sqlite_write_ahead_log
+    from .forum import cache, viewcounts
+
+    use_sqlite_write_ahead_log()
     db.init_app(app)
+    cache.init_app(app)
+    viewcounts.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

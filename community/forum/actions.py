@@ -3,11 +3,10 @@ import re
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from .. import markup, permissions, sentiment, signals
 from ..auth.models import User
-from ..database import commit, rollback, utcnow
+from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..hosting.promo import check_staff_post
@@ -336,20 +335,10 @@ def set_following(user, thread, following):
 
 
 def record_view(thread):
-    """Count a thread view with one UPDATE, without loading or locking the row."""
-    session = db.session()
-    expire_on_commit = session.expire_on_commit
-    # Nothing already loaded changed, so the rest of the request need not reload it (the viewer, the thread).
-    session.expire_on_commit = False
-    try:
-        db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(view_count=Thread.view_count + 1))
-        commit()
-    except OperationalError:
-        # A busy database may drop a view count; it must never fail the page the reader already has.
-        rollback()
-        current_app.logger.warning("view of thread %s not counted: database busy", thread.id)
-    finally:
-        session.expire_on_commit = expire_on_commit
+    """Count a thread view: tallied in memory and written every few seconds, never a commit per page view."""
+    from .viewcounts import count_view
+
+    count_view(thread.id)
 
 
 def create_category(name, slug=None, description="", colour="#3b6ea5", position=None, staff_only=False,

@@ -70,6 +70,8 @@ class Thread(db.Model):
     request_status = db.Column(db.String(20), nullable=False, default="open")
     request_status_note = db.Column(db.Text, nullable=False, default="")
     vote_count = db.Column(db.Integer, nullable=False, default=0)
+    # Bumped in the same transaction as any change to what the thread page shows; keys shared page fragments.
+    version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     category = db.relationship("Category", lazy="joined")
     author = db.relationship("User", foreign_keys=[author_id])

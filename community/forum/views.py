@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import markup, permissions
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, limiter
-from . import actions, queries
+from . import actions, cache, queries
 from .display import category_css, revision_diffs
 from .forms import DeletePostForm, EditPostForm, FollowForm, LikeForm, ReplyForm, RestorePostForm, ThreadForm
 from .models import Category, Post, Thread
@@ -106,10 +106,14 @@ def category_styles():
 # --- reading a thread ---------------------------------------------------------
 
 def _render_thread(thread, page, form, status=200):
-    posts = queries.thread_posts(current_user, thread, page, _posts_per_page())
-    state = queries.viewer_state(current_user, thread, posts.items)
+    per_page = _posts_per_page()
+    posts = cache.LazyPage(lambda: queries.thread_posts(current_user, thread, page, per_page))
+    # Anonymous readers share one rendering of the post list (forum/cache.py), which skips the posts query.
+    posts_key = cache.thread_key(thread, "posts", page, per_page) if status == 200 else None
+    state = queries.viewer_state(current_user, thread, posts.items) if current_user.is_authenticated \
+        else queries.ViewerState()
     return render_template("forum/thread.html", thread=thread, posts=posts, form=form, viewer=state,
-                           follow_form=FollowForm(), like_form=LikeForm()), status
+                           follow_form=FollowForm(), like_form=LikeForm(), posts_key=posts_key), status
 
 
 @bp.route("/t/<int:thread_id>")

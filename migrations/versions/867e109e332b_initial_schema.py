@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cf58732d2a07
+Revision ID: 867e109e332b
 Revises: 
-Create Date: 2026-11-23 13:05:47.058624
+Create Date: 2026-11-23 14:06:26.673552
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'cf58732d2a07'
+revision = '867e109e332b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -218,6 +218,7 @@ def upgrade():
     sa.Column('request_status', sa.String(length=20), nullable=False),
     sa.Column('request_status_note', sa.Text(), nullable=False),
     sa.Column('vote_count', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_threads_author_id_users')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_threads_category_id_categories')),
     sa.ForeignKeyConstraint(['last_poster_id'], ['users.id'], name=op.f('fk_threads_last_poster_id_users')),

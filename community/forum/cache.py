@@ -1,0 +1,187 @@
+"""Rendered fragments shared by anonymous readers, keyed by a per-thread version that every write bumps.
+
+Writers never touch the cache: a session listener bumps `threads.version` in the same transaction as any
+change to what a thread page shows (its posts, likes, votes, status, tags, or its authors' names), so the
+next reader's key differs and the old fragment is never served again. Fragments also expire after a minute,
+because they contain relative times ("5 minutes ago"). Signed-in viewers see their own controls and
+never get a shared fragment.
+"""
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from .models import Category, Post, Thread
+
+# Changes to these alone do not alter what a reader sees on the thread page.
+QUIET_THREAD_FIELDS = frozenset({"view_count"})
+USER_FIELDS_SHOWN = frozenset({"username", "display_name", "role"})
+CATEGORY_FIELDS_SHOWN = frozenset({"name", "slug", "colour", "description"})
+
+
+class FragmentCache:
+    """A bounded, thread-safe LRU of rendered HTML with a time to live, one per app and process."""
+
+    def __init__(self, max_entries=512, ttl=60.0, clock=time.monotonic):
+        self.max_entries, self.ttl, self.clock = max_entries, ttl, clock
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[1] <= self.clock():
+                self.misses += 1
+                if entry is not None:
+                    del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def set(self, key, html):
+        with self._lock:
+            self._entries[key] = (html, self.clock() + self.ttl)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+def init_app(app):
+    """Give the app its fragment cache and the Jinja `shared_fragment` call block."""
+    app.config.setdefault("PAGE_CACHE_ENTRIES", 512)
+    app.config.setdefault("PAGE_CACHE_SECONDS", 60)
+    app.extensions["fragment_cache"] = FragmentCache(app.config["PAGE_CACHE_ENTRIES"], app.config["PAGE_CACHE_SECONDS"])
+    app.jinja_env.globals["shared_fragment"] = shared_fragment
+    register_version_listener()
+
+
+def fragment_cache():
+    return current_app.extensions["fragment_cache"]
+
+
+def shareable():
+    """Only anonymous viewers see exactly what every other anonymous viewer sees."""
+    return not current_user.is_authenticated and current_app.config.get("PAGE_CACHE_SECONDS", 0) > 0
+
+
+def thread_key(thread, *parts):
+    """The cache key of a fragment of this thread's page, or None when this viewer must not share one."""
+    if not shareable():
+        return None
+    # created_at guards against a recreated database reusing ids with version numbers starting over.
+    return ("thread", thread.id, thread.created_at, thread.version, *parts)
+
+
+def shared_fragment(key, caller):
+    """Jinja call block: {% call shared_fragment(key) %}…{% endcall %} renders the body once per key."""
+    if key is None:
+        return caller()
+    cache = fragment_cache()
+    html = cache.get(key)
+    if html is None:
+        html = str(caller())
+        cache.set(key, html)
+    return Markup(html)
+
+
+# --- versions ---------------------------------------------------------------
+
+def _thread_ids_touched(session):
+    """Threads whose page a pending flush changes, and members whose shown name or role changes."""
+    threads, users, categories = set(), set(), set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Thread):
+            changed = _changed_fields(obj)
+            if obj in session.new or changed - QUIET_THREAD_FIELDS:
+                threads.add(obj.id)
+        elif isinstance(obj, User):
+            if obj not in session.new and _changed_fields(obj) & USER_FIELDS_SHOWN:
+                users.add(obj.id)
+        elif isinstance(obj, Category):
+            if obj not in session.new and _changed_fields(obj) & CATEGORY_FIELDS_SHOWN:
+                categories.add(obj.id)
+        elif getattr(obj, "thread_id", None) is not None:
+            threads.add(obj.thread_id)
+        elif isinstance(obj, Post) and obj.thread is not None:
+            threads.add(obj.thread.id)  # a new post linked by relationship: thread_id is set during the flush
+        elif getattr(obj, "post_id", None) is not None:
+            post = session.get(Post, obj.post_id)
+            if post is not None:
+                threads.add(post.thread_id)
+    threads.discard(None)
+    return threads, users, categories
+
+
+def _changed_fields(obj):
+    state = inspect(obj)
+    if state.deleted or state.was_deleted:
+        return {"*"}
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+def _before_flush(session, flush_context, instances):
+    touched = session.info.setdefault("page_versions", (set(), set(), set()))
+    for pending, found in zip(touched, _thread_ids_touched(session)):
+        pending.update(found)
+
+
+def _after_flush(session, flush_context):
+    """Bump versions with plain SQL in the flushing transaction: committed together or not at all."""
+    threads, users, categories = session.info.pop("page_versions", (set(), set(), set()))
+    conn = session.connection()
+    bump = update(Thread.__table__).values(version=Thread.__table__.c.version + 1)
+    ids = sorted(i for i in threads if i is not None)
+    if ids:
+        conn.execute(bump.where(Thread.__table__.c.id.in_(ids)))
+    if users:
+        authored = select(Post.__table__.c.thread_id).where(Post.__table__.c.author_id.in_(sorted(users)))
+        conn.execute(bump.where(Thread.__table__.c.id.in_(authored)))
+    if categories:
+        conn.execute(bump.where(Thread.__table__.c.category_id.in_(sorted(categories))))
+
+
+def bump_thread_versions(thread_ids):
+    """For writers that change thread pages with plain SQL, outside the ORM the listener watches."""
+    from ..extensions import db
+
+    if thread_ids:
+        db.session.execute(update(Thread).where(Thread.id.in_(sorted(thread_ids)))
+                           .values(version=Thread.version + 1))
+
+
+_registered = False
+
+
+def register_version_listener():
+    global _registered
+    if _registered:
+        return
+    event.listen(Session, "before_flush", _before_flush)
+    event.listen(Session, "after_flush", _after_flush)
+    _registered = True
+
+
+class LazyPage:
+    """A page of results fetched on first use, so a page whose post list comes from the cache runs no query for it."""
+
+    def __init__(self, load):
+        self._load, self._page = load, None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._page is None:
+            self._page = self._load()
+        return getattr(self._page, name)
