@@ -1,6 +1,7 @@
 """Search reads: results grouped by thread with highlights and facets, similar threads, spelling suggestions."""
 import logging
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -96,21 +97,18 @@ def _sorted(entry, query, docs, sort, limit):
 
 
 def thread_facets(entry, docs, limit=12):
-    """Threads and posts among these document numbers, and how many of the threads are in each category and carry
+    """How many threads these documents belong to, and how many of those threads are in each category and carry
     each tag (most common first), all from the index's column values: no stored fields, no database."""
-    thread_of, category_of, tags_of = entry.column("thread_id"), entry.column("category"), entry.column("tags")
-    first = {}  # thread id -> one of its documents (every post of a thread carries the thread's category and tags)
-    for doc in docs:
-        first.setdefault(thread_of[doc], doc)
-    categories, tags = Counter(), Counter()
-    for doc in first.values():
-        categories[category_of[doc]] += 1
-        tags.update(t for t in (tags_of[doc] or "").split(",") if t)
+    thread_of, category_of, tags_of = entry.column("thread_id"), entry.column("category"), entry.tag_lists()
+    # One document per thread is enough: every post of a thread carries the thread's category and tags.
+    one_each = {thread_of[doc]: doc for doc in docs}.values()
+    categories = Counter(category_of[doc] for doc in one_each)
+    tags = Counter(chain.from_iterable(tags_of[doc] for doc in one_each))
 
     def top(counter):
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
-    return len(first), {"category": top(categories), "tags": top(tags)}
+    return len(one_each), {"category": top(categories), "tags": top(tags)}
 
 
 def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=True, widen="auto"):

@@ -33,6 +33,14 @@ class _Cached:
                 found.extend(reader.column_reader(name, translate=translate) if has else [None] * count)
         return found
 
+    def tag_lists(self):
+        """Each document's tags as a tuple (the column holds them comma-separated)."""
+        found = self.columns.get("tag lists")
+        if found is None:
+            found = self.columns["tag lists"] = [tuple(t for t in (tags or "").split(",") if t)
+                                                 for tags in self.column("tags")]
+        return found
+
     def docs(self, name, queries):
         found = self.sets.get(name)
         if found is None:
