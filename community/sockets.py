@@ -1,17 +1,109 @@
 """What every Socket.IO namespace shares: login-session authentication and error replies."""
+import time
 from functools import wraps
 
-from flask import current_app
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_socketio import disconnect, emit
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
+from .auth.models import User
 from .database import rollback
 from .errors import CommunityError
+
+# A socket keeps its member's row (as of the last load) in its own environ, so a chat flood does not
+# load the user from the database for every event. Any change to the row committed through this
+# process (silencing, suspension, role, password or sign-out bumping session_token) makes the next
+# event load it again; changes made by another server process are seen within this many seconds.
+USER_RECHECK_SECONDS = 2.0
+_ENVIRON_KEY = "tummler.socket_user"
+_changes = {}  # user id -> how many times this process saw the row change
+
+
+def _bump(user_id):
+    _changes[user_id] = _changes.get(user_id, 0) + 1
+
+
+def _user_changed(mapper, connection, target):
+    _bump(target.id)
+    changed = inspect(target).session
+    if changed is not None:
+        changed.info.setdefault("socket_users_changed", set()).add(target.id)
+
+
+def _committed(session_):
+    # Bumped again after commit: a socket that reloaded between the flush and the commit saw the old row.
+    for user_id in session_.info.pop("socket_users_changed", ()):
+        _bump(user_id)
+
+
+def _register_listeners():
+    for target, name, fn in ((User, "after_update", _user_changed), (User, "after_delete", _user_changed),
+                             (Session, "after_commit", _committed)):
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)
+
+
+_register_listeners()
+
+
+def _remember_user():
+    """Keep the signed-in member's column values for this socket (called right after a load)."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not isinstance(user, User):
+        request.environ.pop(_ENVIRON_KEY, None)
+        return
+    values = {attr.key: getattr(user, attr.key) for attr in inspect(User).column_attrs}
+    request.environ[_ENVIRON_KEY] = (session.get("_user_id"), user.id, values, g.socket_user_generation,
+                                     time.monotonic())
+
+
+def _use_remembered_user():
+    """Put this socket's remembered member in place of Flask-Login's per-event load, if still current.
+    Returns True when it did; otherwise the caller loads as usual and remembers the result."""
+    if "_login_user" in g:
+        return True
+    entry = request.environ.get(_ENVIRON_KEY)
+    if entry is not None:
+        session_id, user_id, values, generation, loaded_at = entry
+        if (session_id == session.get("_user_id") and generation == _changes.get(user_id, 0)
+                and time.monotonic() - loaded_at < USER_RECHECK_SECONDS):
+            from .extensions import db
+
+            key = identity_key(User, user_id)
+            user = db.session.identity_map.get(key)
+            if user is None:
+                # A row as freshly loaded, without a query: attached to this event's session, clean.
+                user = inspect(User).class_manager.new_instance()
+                for name, value in values.items():
+                    setattr(user, name, value)
+                make_transient_to_detached(user)
+                db.session.add(user)
+            g._login_user = user
+            return True
+    g.socket_user_generation = _changes.get(_user_id_in_session(), 0)
+    return False
+
+
+def _user_id_in_session():
+    user_id = (session.get("_user_id") or "").partition(":")[0]
+    return int(user_id) if user_id.isdigit() else None
+
+
+def signed_in_member():
+    """current_user for a socket event, through this socket's remembered row when it is still current."""
+    if not _use_remembered_user():
+        current_user._get_current_object()
+        _remember_user()
+    return current_user
 
 
 def refuse_anonymous():
     """Call first in on_connect: only signed-in, active members get a socket."""
-    if not current_user.is_authenticated or not current_user.is_active:
+    user = signed_in_member()
+    if not user.is_authenticated or not user.is_active:
         raise ConnectionRefusedError("Sign in to use live features.")
 
 
@@ -25,7 +117,8 @@ def socket_event(handler):
 
     @wraps(handler)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_active:
+        user = signed_in_member()
+        if not user.is_authenticated or not user.is_active:
             reply = error_reply("unauthenticated", "Your session has ended; sign in again.")
             emit("error", reply["error"])
             disconnect()
