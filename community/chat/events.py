@@ -8,7 +8,7 @@ from .. import permissions, realtime
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..sockets import refuse_anonymous, socket_event
-from . import actions, presence, queries
+from . import actions, presence, queries, sendcache
 from .models import Message
 
 
@@ -87,7 +87,9 @@ class ChatNamespace(Namespace):
     @socket_event
     def on_send(self, data):
         """Post a message; the acknowledgement comes only after it is committed."""
-        room = _room(data)
+        room, _member = sendcache.room_and_membership(_field(data, "room_id", int), current_user.id)
+        if room is None or not permissions.can_view_room(current_user, room):
+            raise NotFound("There is no such room.")
         message = actions.post_message(current_user, room, _field(data, "body", str))
         return {"ok": True, "message": message.payload}
 

@@ -1,0 +1,87 @@
+"""The send path's room and membership rows, kept per process so a busy room is not re-read per message.
+
+An entry is dropped as soon as this process sees the room or the membership change through the ORM
+(lock, slow mode, archive, rename, mute, leave); changes made by another server process are seen
+within RECHECK_SECONDS. Counters (last_seq, last_change, last_message_at) are never kept: the write
+takes the sequence number under the room's row lock, and an attached row loads them if asked.
+"""
+import time
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+
+from ..extensions import db
+from . import queries
+from .models import Room, RoomMember
+
+RECHECK_SECONDS = 2.0
+MAX_ENTRIES = 20000
+COUNTERS = frozenset({"last_seq", "last_change", "last_message_at", "last_read_seq"})
+_entries = {}  # (room_id, user_id) -> (generations, loaded_at, room values, member values or None)
+_changes = {}  # room_id, or (room_id, user_id) for a membership -> changes this process saw
+
+
+def _bump(key):
+    _changes[key] = _changes.get(key, 0) + 1
+
+
+def _generations(room_id, user_id):
+    return _changes.get(room_id, 0), _changes.get((room_id, user_id), 0)
+
+
+def _changed(mapper, connection, target):
+    key = target.id if isinstance(target, Room) else (target.room_id, target.user_id)
+    _bump(key)
+    session = inspect(target).session
+    if session is not None:
+        session.info.setdefault("chat_rooms_changed", set()).add(key)
+
+
+def _committed(session):
+    # Again after commit: a sender that re-read between the flush and the commit saw the old rows.
+    for key in session.info.pop("chat_rooms_changed", ()):
+        _bump(key)
+
+
+def _register_listeners():
+    pairs = [(model, name) for model in (Room, RoomMember) for name in ("after_insert", "after_update", "after_delete")]
+    for target, name, fn in [(m, n, _changed) for m, n in pairs] + [(Session, "after_commit", _committed)]:
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)
+
+
+_register_listeners()
+
+
+def _values(row, skip=frozenset()):
+    return {attr.key: getattr(row, attr.key) for attr in inspect(type(row)).column_attrs if attr.key not in skip}
+
+
+def _attach(model, values):
+    """A row as if freshly loaded into this session, without a query (the session's own copy if it has one)."""
+    key = identity_key(model, tuple(values[c.key] for c in inspect(model).primary_key))
+    row = db.session.identity_map.get(key)
+    if row is None:
+        row = inspect(model).class_manager.new_instance()
+        for name, value in values.items():
+            setattr(row, name, value)
+        make_transient_to_detached(row)
+        db.session.add(row)
+    return row
+
+
+def room_and_membership(room_id, user_id):
+    """queries.room_and_membership for sending, from this process's recent copy when still current."""
+    entry = _entries.get((room_id, user_id))
+    generation = _generations(room_id, user_id)
+    if entry is not None and entry[0] == generation and time.monotonic() - entry[1] < RECHECK_SECONDS:
+        _, _, room_values, member_values = entry
+        return _attach(Room, room_values), _attach(RoomMember, member_values) if member_values else None
+    room, member = queries.room_and_membership(room_id, user_id)
+    if room is not None:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[(room_id, user_id)] = (generation, time.monotonic(), _values(room, COUNTERS),
+                                        _values(member, COUNTERS) if member is not None else None)
+    return room, member
