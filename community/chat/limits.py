@@ -2,13 +2,18 @@
 server process counts the same messages; in process memory otherwise."""
 import math
 import time
+from functools import lru_cache
 
 from flask import current_app
-from limits import parse
+from limits import parse as _parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimited
+
+
+# Parsed once per limit text rather than for every message (the parsed item is immutable).
+parse = lru_cache(maxsize=8)(_parse)
 
 
 def _limiter(app):
