@@ -10,13 +10,15 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import current_app
+from flask import current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..extensions import db
 from .models import Category, Post, Thread
 
 # Changes to these alone do not alter what a reader sees on the thread page.
@@ -96,6 +98,40 @@ def shared_fragment(key, caller):
     return Markup(html)
 
 
+# --- whole anonymous thread pages, less the CSRF token ------------------------
+
+TOKEN_SLOT = "\x00csrf-token\x00"
+
+
+def shared_thread_page(thread_id):
+    """The stored anonymous rendering of this thread page with this reader's own CSRF token, or None.
+
+    One primary-key query checks the thread's version and visibility; deleted, moved and staff-only
+    threads always take the full path (which answers 404 or redirects).
+    """
+    if not shareable():
+        return None
+    row = db.session.execute(
+        select(Thread.version, Thread.created_at, Thread.deleted_at, Thread.redirect_to_id, Category.staff_only)
+        .join(Category, Category.id == Thread.category_id).where(Thread.id == thread_id)
+    ).first()
+    if row is None or row.deleted_at is not None or row.redirect_to_id is not None or row.staff_only:
+        return None
+    # The full path (with its query string) is in the key: the page links back to it ("sign in, then return").
+    if session.get("_flashes"):
+        return None  # this reader has a message waiting: their page is their own
+    g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.full_path)
+    html = fragment_cache().get(g.shared_page_key)
+    return None if html is None else html.replace(TOKEN_SLOT, generate_csrf())
+
+
+def keep_thread_page(html):
+    """Store a freshly rendered anonymous thread page under the key shared_thread_page computed."""
+    key = g.pop("shared_page_key", None)
+    if key is not None and shareable():
+        fragment_cache().set(key, html.replace(generate_csrf(), TOKEN_SLOT))
+
+
 # --- versions ---------------------------------------------------------------
 
 def _thread_ids_touched(session):
@@ -154,8 +190,6 @@ def _after_flush(session, flush_context):
 
 def bump_thread_versions(thread_ids):
     """For writers that change thread pages with plain SQL, outside the ORM the listener watches."""
-    from ..extensions import db
-
     if thread_ids:
         db.session.execute(update(Thread).where(Thread.id.in_(sorted(thread_ids)))
                            .values(version=Thread.version + 1))

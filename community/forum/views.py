@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import markup, permissions
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, limiter
-from . import actions, cache, queries
+from . import actions, cache, queries, viewcounts
 from .display import category_css, revision_diffs
 from .forms import DeletePostForm, EditPostForm, FollowForm, LikeForm, ReplyForm, RestorePostForm, ThreadForm
 from .models import Category, Post, Thread
@@ -119,6 +119,10 @@ def _render_thread(thread, page, form, status=200):
 @bp.route("/t/<int:thread_id>")
 @bp.route("/t/<int:thread_id>/<slug>")
 def thread(thread_id, slug=None):
+    shared = cache.shared_thread_page(thread_id)
+    if shared is not None:
+        viewcounts.count_view(thread_id)
+        return shared
     thread = get_visible_thread(thread_id)
     if thread.redirect_to_id:
         return redirect(url_for("forum.thread", thread_id=thread.redirect_to_id), 301)
@@ -128,6 +132,8 @@ def thread(thread_id, slug=None):
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
                                 page=queries.last_page(current_user, thread, _posts_per_page())))
     body, status = _render_thread(thread, page, ReplyForm())
+    if status == 200:
+        cache.keep_thread_page(body)
     # Counted after rendering so the commit does not expire what the template reads.
     actions.record_view(thread)
     return body, status

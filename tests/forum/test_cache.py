@@ -1,4 +1,6 @@
 """Shared page fragments: anonymous readers share a rendering, and any write shows on the very next view."""
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -94,6 +96,22 @@ def test_views_are_counted_without_changing_the_version(client, db, thread):
     row = db.session.execute(select(Thread.version, Thread.view_count).where(Thread.id == thread.id)).one()
     assert row.version == before
     assert row.view_count == 2
+
+
+def test_each_anonymous_reader_of_a_stored_page_gets_their_own_csrf_token(app, thread):
+    tokens = set()
+    for _ in range(3):
+        client = app.test_client()  # a new visitor: no cookies
+        tokens.add(re.search(r'name="csrf-token" content="([^"]+)"', _page(client, thread)).group(1))
+    assert len(tokens) == 3
+
+
+def test_staff_only_thread_stays_hidden_from_anonymous_readers(client, make_thread, make_member, make_category):
+    staff_room = make_category("Staff room", staff_only=True)
+    secret = make_thread(author=make_member("fran", role="facilitator"), category=staff_room,
+                         title="Roadmap notes", body="Not for customers yet.")
+    assert client.get(f"/t/{secret.id}").status_code == 404
+    assert client.get(f"/t/{secret.id}").status_code == 404
 
 
 def test_fragments_expire_so_relative_times_stay_true():
