@@ -216,3 +216,19 @@ def product_manager(make_member):
 @pytest.fixture
 def admin(make_member):
     return make_member("ada", role="admin")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session (Playwright's sync API allows one driver per process)."""
+    import shutil
+
+    from tests.browsing import CHROMIUM, CHROMIUM_ARGS
+
+    if not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,7 +1,7 @@
 """In a real browser: a reply shows up on another member's open thread page without reload, and the bell counts it."""
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browsing import sign_in
 from tests.servers import prepare_database, running_server, server_env
 
 SEED = """

@@ -3,7 +3,7 @@ import pytest
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.browsing import sign_in
 from tests.chat.live import PASSWORD, SEED, production_command
 from tests.servers import free_port, prepare_database, running_server, server_env
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the session-wide Chromium fixture)
+from tests.browsing import sign_in
 from tests.servers import prepare_database, running_server, server_env
 
 SEED = """

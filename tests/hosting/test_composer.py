@@ -1,7 +1,7 @@
 """The staff composer check in the page and in a real browser: highlights, the reminder and "send anyway"."""
 import pytest
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.browsing import sign_in
 from tests.servers import prepare_database, running_server, server_env
 
 

@@ -1,7 +1,7 @@
 """In a real browser: similar threads appear while composing, and a vote counts without reloading the page."""
 import pytest
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the session-wide Chromium fixture)
+from tests.browsing import sign_in
 from tests.servers import prepare_database, running_server, server_env
 
 SEED = """
