@@ -14,7 +14,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
@@ -111,10 +111,7 @@ def shared_thread_page(thread_id):
     """
     if not shareable():
         return None
-    row = db.session.execute(
-        select(Thread.version, Thread.created_at, Thread.deleted_at, Thread.redirect_to_id, Category.staff_only)
-        .join(Category, Category.id == Thread.category_id).where(Thread.id == thread_id)
-    ).first()
+    row = db.session.execute(_page_state_query(), {"thread_id": thread_id}).first()
     if row is None or row.deleted_at is not None or row.redirect_to_id is not None or row.staff_only:
         return None
     # The full path (with its query string) is in the key: the page links back to it ("sign in, then return").
@@ -123,6 +120,21 @@ def shared_thread_page(thread_id):
     g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.full_path)
     html = fragment_cache().get(g.shared_page_key)
     return None if html is None else html.replace(TOKEN_SLOT, generate_csrf())
+
+
+_PAGE_STATE = []
+
+
+def _page_state_query():
+    """Built once: composing the statement on every request costs more than running it."""
+    if not _PAGE_STATE:
+        threads, categories = Thread.__table__, Category.__table__
+        _PAGE_STATE.append(
+            select(threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
+                   categories.c.staff_only)
+            .join(categories, categories.c.id == threads.c.category_id)
+            .where(threads.c.id == bindparam("thread_id")))
+    return _PAGE_STATE[0]
 
 
 def keep_thread_page(html):
