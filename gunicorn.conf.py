@@ -2,9 +2,9 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Page rendering is CPU-bound: one process per core; a few threads each hide database and network waits.
+# Page rendering is CPU-bound: one sync process per core measured best (docs/PERFORMANCE.md); threads > 1 -> gthread.
 workers = int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() or 2))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 keepalive = 5
 backlog = 2048
