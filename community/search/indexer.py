@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+LOAD_CHUNK = 500
+
+
 def index_dir(app=None):
     return (app or current_app).config["SEARCH_INDEX_DIR"]
 
@@ -60,7 +63,10 @@ def _apply_rows(rows):
     for row in rows:
         post_ids.extend(post_ids_for(row.kind, row.object_id))
     post_ids = list(dict.fromkeys(post_ids))
-    posts = {p.id: p for p in load_posts(post_ids)}
+    posts = {}
+    # A category rename can name every post in it: load in chunks that stay under SQL variable limits.
+    for start in range(0, len(post_ids), LOAD_CHUNK):
+        posts.update((p.id, p) for p in load_posts(post_ids[start:start + LOAD_CHUNK]))
     ix = current_index()
     with ix.searcher() as searcher:
         was_public = {pid for pid in post_ids if _public_in(searcher, pid)}
