@@ -74,7 +74,13 @@ def can_view_category(user, category):
 def can_view_thread(user, thread):
     if not can_view_category(user, thread.category):
         return False
-    return thread.deleted_at is None or is_moderator(user)
+    if is_moderator(user):
+        return True
+    if thread.deleted_at is not None:
+        return False
+    # A thread whose opening post awaits review (or was hidden) is its author's alone until published.
+    opening = thread.opening_post
+    return opening is None or opening.state == "published" or (_signed_in(user) and thread.author_id == user.id)
 
 
 def can_start_thread(user, category):
@@ -222,45 +228,6 @@ def can_view_insights(user):
     return is_staff(user)
 
 
-# --- helpers for actions and views -----------------------------------------
-
-def require(allowed, message="You are not allowed to do that."):
-    """Raise NotAllowed unless allowed is true: actions call this with a can_* result."""
-    if not allowed:
-        raise NotAllowed(message)
-
-
-def staff_required(view):
-    """View decorator for staff pages: anonymous users go to login, members get 403."""
-    return _role_required(view, is_staff)
-
-
-def moderator_required(view):
-    return _role_required(view, is_moderator)
-
-
-def admin_required(view):
-    return _role_required(view, is_admin)
-
-
-def product_manager_required(view):
-    return _role_required(view, is_product_manager)
-
-
-def _role_required(view, rule):
-    from .extensions import login_manager
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not rule(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 # --- chat -------------------------------------------------------------------
 
 def can_view_room(user, room):
@@ -323,6 +290,45 @@ def can_open_direct(user, first, second):
     if is_moderator(user):
         return True
     return user.id in (first.id, second.id) and not user.is_silenced()
+
+
+# --- helpers for actions and views -----------------------------------------
+
+def require(allowed, message="You are not allowed to do that."):
+    """Raise NotAllowed unless allowed is true: actions call this with a can_* result."""
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def staff_required(view):
+    """View decorator for staff pages: anonymous users go to login, members get 403."""
+    return _role_required(view, is_staff)
+
+
+def moderator_required(view):
+    return _role_required(view, is_moderator)
+
+
+def admin_required(view):
+    return _role_required(view, is_admin)
+
+
+def product_manager_required(view):
+    return _role_required(view, is_product_manager)
+
+
+def _role_required(view, rule):
+    from .extensions import login_manager
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not rule(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 class TemplateRules:

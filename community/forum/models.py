@@ -44,6 +44,8 @@ class Thread(db.Model):
     __table_args__ = (
         db.Index("ix_threads_category_activity", "category_id", "last_posted_at"),
         db.Index("ix_threads_activity", "last_posted_at"),
+        # The latest listing's order (pinned first, then activity): read backwards, no sort of every thread.
+        db.Index("ix_threads_pinned_activity", "pinned", "last_posted_at", "id"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -78,6 +80,9 @@ class Thread(db.Model):
     last_poster = db.relationship("User", foreign_keys=[last_poster_id])
     tags = db.relationship("Tag", secondary=thread_tags, lazy="selectin", order_by="Tag.name")
     redirect_to = db.relationship("Thread", remote_side=[id])
+    opening_post = db.relationship(
+        "Post", primaryjoin="and_(Post.thread_id == Thread.id, Post.number == 1)", viewonly=True, uselist=False,
+    )
 
     @property
     def tag_names(self):

@@ -2,9 +2,11 @@
 
 Every page-level read lives here so a cache can later wrap these functions in one place.
 """
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -52,6 +54,9 @@ def list_threads(user, order="latest", category=None, tag=None, period=DEFAULT_T
         Thread.redirect_to_id.is_(None),
         Thread.category_id.in_(_visible_category_ids(user)),
     )
+    opening = _opening_post_visibility(user)
+    if opening is not None:
+        stmt = stmt.where(opening)
     if category is not None:
         stmt = stmt.where(Thread.category_id == category.id)
     if tag is not None:
@@ -74,7 +79,43 @@ def list_threads(user, order="latest", category=None, tag=None, period=DEFAULT_T
         selectinload(Thread.author).options(lazyload(User.interests)),
         selectinload(Thread.last_poster).options(lazyload(User.interests)),
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    pager.total = _cached_count(stmt, (permissions.is_staff(user), permissions.is_moderator(user),
+                                       getattr(user, "id", None), order, period,
+                                       getattr(category, "id", None), getattr(tag, "id", None)))
+    return pager
+
+
+# Counting every matching thread is the slowest part of a listing at scale, and the total only sizes the
+# pager: a count at most LISTING_COUNT_TTL seconds old is good enough (a page past the end lists nothing).
+LISTING_COUNT_TTL = 30
+
+
+def _cached_count(stmt, key):
+    _listing_counts = current_app.extensions.setdefault("tummler.listing_counts", {})
+    now = time.monotonic()
+    hit = _listing_counts.get(key)
+    if hit is not None and now - hit[1] < LISTING_COUNT_TTL:
+        return hit[0]
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).options().subquery()))
+    if len(_listing_counts) > 5000:
+        _listing_counts.clear()
+    _listing_counts[key] = (total, now)
+    return total
+
+
+def _opening_post_visibility(user):
+    """A thread whose opening post is held, hidden or rejected is seen only by its author and moderators."""
+    if permissions.is_moderator(user):
+        return None
+    published = (
+        select(Post.id)
+        .where(Post.thread_id == Thread.id, Post.number == 1, Post.state == "published")
+        .exists()
+    )
+    if getattr(user, "is_authenticated", False):
+        return published | (Thread.author_id == user.id)
+    return published
 
 
 def latest_threads(user, page=1, per_page=30):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 867e109e332b
+Revision ID: 3d0bca444204
 Revises: 
-Create Date: 2026-11-23 14:06:26.673552
+Create Date: 2026-11-23 14:26:13.227678
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '867e109e332b'
+revision = '3d0bca444204'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -231,6 +231,7 @@ def upgrade():
         batch_op.create_index('ix_threads_category_activity', ['category_id', 'last_posted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_is_feature_request'), ['is_feature_request'], unique=False)
+        batch_op.create_index('ix_threads_pinned_activity', ['pinned', 'last_posted_at', 'id'], unique=False)
 
     op.create_table('user_interests',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -530,6 +531,7 @@ def downgrade():
 
     op.drop_table('user_interests')
     with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.drop_index('ix_threads_pinned_activity')
         batch_op.drop_index(batch_op.f('ix_threads_is_feature_request'))
         batch_op.drop_index(batch_op.f('ix_threads_created_at'))
         batch_op.drop_index('ix_threads_category_activity')
