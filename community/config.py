@@ -34,7 +34,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or None  # default: instance/search-index
-    SEARCH_INDEXER_IN_PROCESS = True
+    SEARCH_INDEXER_IN_PROCESS = os.environ.get("SEARCH_INDEXER_IN_PROCESS", "1").lower() not in ("0", "false", "no")
     LOAD_DEMO_ON_FIRST_RUN = False
 
     SESSION_COOKIE_HTTPONLY = True
