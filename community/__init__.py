@@ -86,34 +86,23 @@ def register_blueprints(app):
     from .auth.views import bp as auth_bp
     from .chat.views import bp as chat_bp
     from .forum.views import bp as forum_bp
+    from .hosting.views import bp as hosting_bp
+    from .ideas.views import bp as ideas_bp
+    from .moderation.views import bp as moderation_bp
     from .notifications.views import bp as notifications_bp
-
-    app.register_blueprint(forum_bp)
     from .search.views import bp as search_bp
 
-    app.register_blueprint(search_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(chat_bp)
-    app.register_blueprint(invitations_bp)
-    app.register_blueprint(notifications_bp)
-    from .ideas.views import bp as ideas_bp
-
-    app.register_blueprint(ideas_bp)
-    from .hosting.views import bp as hosting_bp
-
-    app.register_blueprint(hosting_bp)
-    from .moderation.views import bp as moderation_bp
-
-    app.register_blueprint(moderation_bp)
+    for blueprint in (forum_bp, search_bp, auth_bp, invitations_bp, chat_bp, notifications_bp, ideas_bp,
+                      hosting_bp, moderation_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_socket_namespaces(app):
     """Socket.IO namespaces, registered by name like blueprints."""
+    from .chat.events import ChatNamespace
     from .notifications.events import LiveNamespace
 
     socketio.on_namespace(LiveNamespace("/live"))
-    from .chat.events import ChatNamespace
-
     socketio.on_namespace(ChatNamespace("/chat"))
 
 
@@ -177,36 +166,25 @@ def register_security_headers(app):
 
 def register_commands(app):
     from .auth.cli import users_cli
+    from .demo.cli import demo_cli
     from .forum.cli import markup_cli
-
-    app.cli.add_command(users_cli)
-
+    from .ideas.cli import ideas_cli
     from .search.cli import search_cli
 
-    app.cli.add_command(search_cli)
-    app.cli.add_command(markup_cli)
-
-    from .demo.cli import demo_cli
-
-    app.cli.add_command(demo_cli)
-    from .ideas.cli import ideas_cli
-
-    app.cli.add_command(ideas_cli)
+    for command in (users_cli, demo_cli, markup_cli, search_cli, ideas_cli):
+        app.cli.add_command(command)
 
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
+    from .ideas.actions import connect_receivers as connect_ideas_receivers
+    from .moderation.flags import connect_receivers as connect_moderation_receivers
+    from .notifications.receivers import connect_receivers as connect_notification_receivers
     from .search.indexer import start_in_process_indexer
     from .search.outbox import register_outbox_listener
 
     register_outbox_listener()  # search outbox rows are written in the same transaction as the change
     start_in_process_indexer(app)
-    from .notifications.receivers import connect_receivers as connect_notification_receivers
-
     connect_notification_receivers()
-    from .ideas.actions import connect_receivers as connect_ideas_receivers
-
     connect_ideas_receivers()  # a new feature request starts with its author's vote
-    from .moderation.flags import connect_receivers as connect_moderation_receivers
-
     connect_moderation_receivers()  # watched "flag" words raise a flag on new and edited posts
