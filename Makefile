@@ -61,7 +61,7 @@ bench-http: install-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
 		echo "wrk is not installed: the benchmark falls back to its slower Python load generator."
-	$(BIN)/python bench/http.py $(BENCH_ARGS)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 ## Add a migration for model changes: make migration m="what changed"
 migration: install

@@ -18,8 +18,6 @@ without decoding JSON), so the load generator is as light as it can be on the sa
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and bench/http.py would shadow the stdlib `http`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402

@@ -6,8 +6,6 @@ TEST_DATABASE_URL) and prints time per send and the app's own steps, slowest fir
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and bench/http.py would shadow the stdlib `http`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import cProfile  # noqa: E402
 import os  # noqa: E402

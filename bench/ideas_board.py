@@ -7,8 +7,7 @@ Builds the board straight into the tables (members, 10 categories, feature reque
 long-tailed spread over requests and dates up to two years back), then times what a page of /ideas
 reads: the board query with its count, authors and the per-row customer-voter and recent-vote counts.
 SQLite in a temporary file by default; --postgres uses TEST_POSTGRES_URL in its own schema, dropped
-afterwards (no ANALYZE, as a freshly loaded database would be). Run from the repository root (-m keeps
-bench/http.py from shadowing the standard library).
+afterwards (no ANALYZE, as a freshly loaded database would be). Run from the repository root.
 """
 import argparse
 import random

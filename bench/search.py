@@ -16,9 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-# Run as a script, bench/ would come first on sys.path, where bench/http.py shadows the standard library.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from bench.search_corpus import load_demo_corpus, make_app  # noqa: E402

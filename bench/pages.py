@@ -1,6 +1,6 @@
 """HTTP benchmark: the home page and a 50-post thread page under gunicorn, beside a bare Flask route, on 50k threads.
 
-    .venv/bin/python bench/http.py [--threads 50000] [--runs 3] [--duration 10] [--connections 32]
+    .venv/bin/python bench/pages.py [--threads 50000] [--runs 3] [--duration 10] [--connections 32]
 
 The demo database is built once and cached outside the repository (default /tmp/tummler-bench); servers
 listen on free ports on 127.0.0.1 and are stopped at the end. Load comes from wrk when installed
@@ -9,8 +9,6 @@ listen on free ports on 127.0.0.1 and are stopped at the end. Load comes from wr
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name would shadow the stdlib `http`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import hashlib
