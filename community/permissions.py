@@ -242,6 +242,12 @@ def can_view_room(user, room):
     return room.created_by_id == user.id or is_moderator(user)
 
 
+def can_invite_to_room(user, room, invitee):
+    """Anyone in an open public room may invite another member to it."""
+    return (_signed_in(user) and room.kind == "public" and room.state == "open" and can_view_room(user, room)
+            and invitee.id != user.id and invitee.is_active and not user.is_silenced())
+
+
 def can_post_in_room(user, room, membership=None):
     if not can_view_room(user, room) or room.state != "open" or user.is_silenced():
         return False

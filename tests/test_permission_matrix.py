@@ -17,7 +17,7 @@ MEMBER_ENDPOINTS = {
     "auth.change_password", "auth.edit_profile", "auth.login", "auth.logout", "auth.me", "auth.members",
     "auth.profile", "auth.register",
     "chat.create_room", "chat.delete_message", "chat.direct", "chat.history", "chat.index", "chat.room",
-    "chat.start_direct",
+    "chat.start_direct", "chat.invite",
     "chat.send",
     "forum.categories", "forum.category", "forum.category_styles", "forum.delete", "forum.edit", "forum.follow",
     "forum.index", "forum.like", "forum.new_thread", "forum.post_link", "forum.quote", "forum.reply",

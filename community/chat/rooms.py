@@ -9,6 +9,9 @@ from ..database import after_commit, commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.audit import record_audit
+from ..notifications.actions import notify
+from ..notifications.models import Notification
+from ..urls import path_for
 from . import queries
 from .actions import ensure_membership
 from .models import Room
@@ -158,3 +161,15 @@ def mute_member(actor, room, user, minutes, reason=""):
     after_commit(lambda: realtime.chat_muted(user.id, room.id, until, reason))
     commit()
     return member
+
+
+def invite_to_room(actor, room, invitee):
+    """Invite a member to a public room: they are notified with a link; one unread invitation at a time."""
+    permissions.require(permissions.can_invite_to_room(actor, room, invitee), "You can't invite them to this room.")
+    url = path_for("chat.room", room_id=room.id)
+    pending = db.session.scalar(select(Notification.id).where(
+        Notification.user_id == invitee.id, Notification.kind == "room_invite", Notification.url == url,
+        Notification.read_at.is_(None)))
+    if pending is not None:
+        raise Invalid(f"{invitee.name} has an invitation to this room already.", field="username")
+    return notify(invitee.id, "room_invite", f"{actor.name} invited you to the room “{room.name}”", url, actor=actor)

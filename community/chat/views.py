@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import permissions
 from ..auth.models import User
 from ..errors import CommunityError, Invalid
-from ..extensions import db
+from ..extensions import db, limiter
 from . import actions, queries, rooms
 from .forms import DecisionForm, DirectForm, MessageForm, MuteForm, ReasonForm, RoomForm, SlowModeForm
 from .models import Message, Room
@@ -204,4 +204,21 @@ def start_direct(username):
     if not ReasonForm().validate_on_submit():  # the CSRF token
         abort(400)
     room = actions.open_direct_conversation(current_user, other)
+    return redirect(url_for("chat.room", room_id=room.id))
+
+
+@bp.route("/<int:room_id>/invite", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour")
+def invite(room_id):
+    room = _visible_room(room_id)
+    if not ReasonForm().validate_on_submit():  # the CSRF token
+        abort(400)
+    try:
+        invitee = _member(request.form.get("username"))
+        rooms.invite_to_room(current_user, room, invitee)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Invited {invitee.name}.", "success")
     return redirect(url_for("chat.room", room_id=room.id))
