@@ -42,7 +42,7 @@ class Tag(db.Model):
 class Thread(db.Model):
     __tablename__ = "threads"
     __table_args__ = (
-        db.Index("ix_threads_category_activity", "category_id", "last_posted_at"),
+        db.Index("ix_threads_category_activity", "category_id", "pinned", "last_posted_at", "id"),
         db.Index("ix_threads_activity", "last_posted_at"),
         # The latest listing's order (pinned first, then activity): read backwards, no sort of every thread.
         db.Index("ix_threads_pinned_activity", "pinned", "last_posted_at", "id"),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3d0bca444204
+Revision ID: 6dbffb3d2076
 Revises: 
-Create Date: 2026-11-23 14:26:13.227678
+Create Date: 2026-11-23 14:36:46.189469
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3d0bca444204'
+revision = '6dbffb3d2076'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -228,7 +228,7 @@ def upgrade():
     with op.batch_alter_table('threads', schema=None) as batch_op:
         batch_op.create_index('ix_threads_activity', ['last_posted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_threads_category_activity', ['category_id', 'last_posted_at'], unique=False)
+        batch_op.create_index('ix_threads_category_activity', ['category_id', 'pinned', 'last_posted_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_is_feature_request'), ['is_feature_request'], unique=False)
         batch_op.create_index('ix_threads_pinned_activity', ['pinned', 'last_posted_at', 'id'], unique=False)
