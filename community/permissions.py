@@ -17,6 +17,16 @@ def _signed_in(user):
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def customers_only(role_column):
+    """SQL condition on a role column: ordinary members (the brand's customers), not staff."""
+    return role_column == "member"
+
+
+def admins_only(role_column):
+    """SQL condition on a role column: admins."""
+    return role_column.in_(("admin",))
+
+
 def is_staff(user):
     """Brand staff: their posts carry a badge and they see staff-only places."""
     return _signed_in(user) and user.role in STAFF_ROLES

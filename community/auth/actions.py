@@ -175,7 +175,7 @@ def change_role(actor, user, role, reason=""):
         raise Invalid(f"Unknown role {role!r}.", field="role")
     if user.role == role:
         raise Invalid(f"{user.username} is already {user.role_label.lower()}.", field="role")
-    if user.role == "admin" and _admin_count() <= 1:
+    if permissions.is_admin(user) and _admin_count() <= 1:
         raise Invalid("The community needs at least one admin; promote another first.", field="role")
     before = user.role
     user.role = role
@@ -224,7 +224,8 @@ def _member_username(name):
 
 
 def _admin_count():
-    return db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.suspended_at.is_(None)))
+    return db.session.scalar(select(func.count(User.id)).where(permissions.admins_only(User.role),
+                                                               User.suspended_at.is_(None)))
 
 
 def _clean_line(value, limit, field, label):

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
+from .. import permissions
 from ..auth.models import User
 from ..database import utcnow
 from ..extensions import db
@@ -84,7 +85,7 @@ def _unanswered_threads(now):
         .where(Thread.deleted_at.is_(None), Thread.redirect_to_id.is_(None), Thread.locked.is_(False),
                Thread.reply_count == 0, Thread.created_at >= _lookback(now),
                opening.state == "published", opening.deleted_at.is_(None), opening.by_staff.is_(False),
-               User.role == "member")
+               permissions.customers_only(User.role))
         .options(*_no_user_interests(Thread.author))
     )
 

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
+from .. import permissions
 from ..auth.models import User, UserInterest
 from ..database import utcnow
 from ..extensions import db
@@ -28,7 +29,7 @@ def _limit():
 
 def _members():
     """Active members (not staff, not suspended)."""
-    return and_(User.role == "member", User.suspended_at.is_(None))
+    return and_(permissions.customers_only(User.role), User.suspended_at.is_(None))
 
 
 @dataclass

@@ -1,28 +1,12 @@
 """The thread page and the latest listing cost the same number of SQL queries whatever their size (no N+1)."""
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from community.database import utcnow
 from community.forum import actions
 from community.forum.models import Post, PostLike, Tag, Thread
+from tests.querycount import counted_queries
 
 QUERY_BUDGET = 16
-
-
-@contextmanager
-def counted_queries(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _fill_thread(db, thread, authors, replies):

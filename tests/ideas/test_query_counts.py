@@ -1,25 +1,8 @@
 """The board costs the same number of SQL queries for a few requests or a full page (no N+1)."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from community.auth.models import User
 from community.forum.models import Category
 from community.ideas import actions
-
-
-@contextmanager
-def counted_queries(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.querycount import counted_queries
 
 
 def board_queries(db, client, sort):
