@@ -119,7 +119,10 @@ def shared_thread_page(thread_id):
         return None  # this reader has a message waiting: their page is their own
     g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.full_path)
     html = fragment_cache().get(g.shared_page_key)
-    return None if html is None else html.replace(TOKEN_SLOT, generate_csrf())
+    if html is None:
+        return None
+    # Visitors' pages carry a token only where they hold a form; a page without one starts no session.
+    return html.replace(TOKEN_SLOT, generate_csrf()) if TOKEN_SLOT in html else html
 
 
 _PAGE_STATE = []
@@ -141,7 +144,8 @@ def keep_thread_page(html):
     """Store a freshly rendered anonymous thread page under the key shared_thread_page computed."""
     key = g.pop("shared_page_key", None)
     if key is not None and shareable():
-        fragment_cache().set(key, html.replace(generate_csrf(), TOKEN_SLOT))
+        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # set if the page made one
+        fragment_cache().set(key, html.replace(token, TOKEN_SLOT) if token else html)
 
 
 # --- versions ---------------------------------------------------------------

@@ -113,7 +113,7 @@ def _render_thread(thread, page, form, status=200):
     state = queries.viewer_state(current_user, thread, posts.items) if current_user.is_authenticated \
         else queries.ViewerState()
     return render_template("forum/thread.html", thread=thread, posts=posts, form=form, viewer=state,
-                           follow_form=FollowForm(), like_form=LikeForm(), posts_key=posts_key), status
+                           posts_key=posts_key), status
 
 
 @bp.route("/t/<int:thread_id>")
@@ -131,7 +131,8 @@ def thread(thread_id, slug=None):
         # Posts were deleted or moved since the link was made: the last page is the nearest thing.
         return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug,
                                 page=queries.last_page(current_user, thread, _posts_per_page())))
-    body, status = _render_thread(thread, page, ReplyForm())
+    # Only readers who may reply get a form: a visitor's page then mints no CSRF token and starts no session.
+    body, status = _render_thread(thread, page, ReplyForm() if permissions.can_reply(current_user, thread) else None)
     if status == 200:
         cache.keep_thread_page(body)
     # Counted after rendering so the commit does not expire what the template reads.

@@ -6,7 +6,7 @@ import sys
 import requests
 import socketio
 
-CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')  # the sign-in form's token
 PASSWORD = "password-chat-1"
 
 # The production command (see docs/PERFORMANCE.md): one gevent worker serves the sockets.
