@@ -1,10 +1,13 @@
 """Helpers for chat tests against real server processes: sign in over HTTP, open websocket clients."""
+import contextlib
 import queue
 import re
 import sys
 
 import requests
 import socketio
+
+from tests.servers import free_port, prepare_database, running_server, server_env
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')  # the sign-in form's token
 PASSWORD = "password-chat-1"
@@ -64,3 +67,14 @@ class ChatClient:
 
     def close(self):
         self.sio.disconnect()
+
+
+@contextlib.contextmanager
+def running_chat_site(instance):
+    """The seeded chat community served by the production command (gevent) on SQLite, in instance/."""
+    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", SEARCH_INDEX_DIR=instance / "index",
+                     SOCKETIO_ASYNC_MODE="gevent", REDIS_URL="", RATELIMIT_STORAGE_URI="memory://")
+    prepare_database(env, SEED)
+    port = free_port()
+    with running_server(env, port=port, command=production_command(port)) as base_url:
+        yield base_url

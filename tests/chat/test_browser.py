@@ -4,18 +4,12 @@ import pytest
 expect = pytest.importorskip("playwright.sync_api").expect
 
 from tests.browsing import sign_in
-from tests.chat.live import PASSWORD, SEED, production_command
-from tests.servers import free_port, prepare_database, running_server, server_env
+from tests.chat.live import PASSWORD, running_chat_site
 
 
 @pytest.fixture(scope="module")
 def chat_site(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("chat-browser")
-    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", SEARCH_INDEX_DIR=instance / "index",
-                     SOCKETIO_ASYNC_MODE="gevent", REDIS_URL="", RATELIMIT_STORAGE_URI="memory://")
-    prepare_database(env, SEED)
-    port = free_port()
-    with running_server(env, port=port, command=production_command(port)) as base_url:
+    with running_chat_site(tmp_path_factory.mktemp("chat-browser")) as base_url:
         yield base_url
 
 

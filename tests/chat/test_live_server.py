@@ -2,18 +2,12 @@
 import pytest
 import socketio
 
-from tests.chat.live import SEED, ChatClient, production_command, sign_in
-from tests.servers import free_port, prepare_database, running_server, server_env
+from tests.chat.live import ChatClient, running_chat_site, sign_in
 
 
 @pytest.fixture(scope="module")
 def live_chat(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("chat-live")
-    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", SEARCH_INDEX_DIR=instance / "index",
-                     SOCKETIO_ASYNC_MODE="gevent", REDIS_URL="", RATELIMIT_STORAGE_URI="memory://")
-    prepare_database(env, SEED)
-    port = free_port()
-    with running_server(env, port=port, command=production_command(port)) as base_url:
+    with running_chat_site(tmp_path_factory.mktemp("chat-live")) as base_url:
         yield base_url
 
 
