@@ -71,6 +71,10 @@ class Config:
     LAST_SEEN_INTERVAL = 300
     INVITE_BATCH_MAX = 1000
     INVITES_PER_DAY = 3000
+    # Password reset links live this many seconds; each address gets a few mails an hour, each IP a few asks.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
+    PASSWORD_RESET_REQUESTS_PER_IP = "5 per hour"
 
     SITE_NAME = os.environ.get("SITE_NAME", "Tummler")
     THREADS_PER_PAGE = 30

@@ -15,7 +15,7 @@ from .conftest import csrf_token
 MEMBER_ENDPOINTS = {
     "static",
     "auth.change_password", "auth.edit_profile", "auth.login", "auth.logout", "auth.me", "auth.members",
-    "auth.profile", "auth.register",
+    "auth.profile", "auth.register", "auth.forgot_password", "auth.reset_requested", "auth.reset_password",
     "chat.create_room", "chat.delete_message", "chat.direct", "chat.history", "chat.index", "chat.room",
     "chat.start_direct", "chat.invite",
     "chat.send",

@@ -34,6 +34,16 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message="The two new passwords don't match.")])
 
 
+class ForgotPasswordForm(FlaskForm):
+    login = StringField("Email or username", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords don't match.")])
+
+
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=1000)])

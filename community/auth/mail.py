@@ -9,18 +9,40 @@ def is_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def invitation_message(to, link, inviter_name, site_name):
+def _message(to, subject, body):
     message = EmailMessage()
-    message["Subject"] = f"{inviter_name} invites you to the {site_name} community"
+    message["Subject"] = subject
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    message.set_content(
+    message.set_content(body)
+    return message
+
+
+def invitation_message(to, link, inviter_name, site_name):
+    return _message(to, f"{inviter_name} invites you to the {site_name} community", (
         f"Hello,\n\n{inviter_name} from {site_name} invites you to join our customer community, "
         f"where customers and the team talk openly about the products.\n\n"
         f"Join with this link (it works once):\n{link}\n\n"
         f"If you weren't expecting this, you can ignore this email.\n"
-    )
-    return message
+    ))
+
+
+def password_reset_message(to, username, link, minutes, site_name):
+    return _message(to, f"Reset your {site_name} password", (
+        f"Hello {username},\n\nSomeone (hopefully you) asked to reset the password of your {site_name} "
+        f"community account.\n\nChoose a new password with this link. It works once and for {minutes} "
+        f"minutes:\n{link}\n\n"
+        f"If you didn't ask for this, ignore this email: your password stays as it is.\n"
+    ))
+
+
+def password_changed_message(to, username, site_name, reset_url):
+    return _message(to, f"Your {site_name} password was changed", (
+        f"Hello {username},\n\nThe password of your {site_name} community account was just changed, and "
+        f"every device signed in to it was signed out.\n\n"
+        f"If that was you, there is nothing to do. If it wasn't, reset your password now and tell the "
+        f"community's team:\n{reset_url}\n"
+    ))
 
 
 def send_all(messages):

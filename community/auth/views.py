@@ -7,8 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import markup, permissions
 from ..errors import Invalid
 from ..extensions import limiter
-from . import actions, queries
-from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, RoleForm
+from . import actions, queries, reset
+from .forms import (ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm,
+                    RoleForm)
 
 bp = Blueprint("auth", __name__)
 
@@ -168,6 +169,51 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.profile", username=user.username))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+# --- forgotten passwords -------------------------------------------------------------
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_REQUESTS_PER_IP"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_password_reset(form.login.data)
+        # The same answer whether or not an account matched: the form must not reveal who is a member.
+        return redirect(url_for("auth.reset_requested"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/forgot/sent")
+def reset_requested():
+    return render_template("auth/reset_requested.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_password(token):
+    try:
+        user = reset.account_for_token(token)
+    except reset.ResetLinkInvalid as error:
+        return render_template("auth/reset_invalid.html", message=error.message,
+                               form=ForgotPasswordForm()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset.reset_password(token, form.password.data)
+        except reset.ResetLinkInvalid as error:  # used in another tab between the page and the submit
+            return render_template("auth/reset_invalid.html", message=error.message,
+                                   form=ForgotPasswordForm()), 400
+        except Invalid as error:
+            _form_error(form, error, "password")
+        else:
+            logout_user()
+            login_user(user)
+            actions.touch_last_seen(user, interval=0)
+            flash("Your new password is set and you are signed in. Every other device has been signed out.",
+                  "success")
+            return redirect(url_for("forum.index"))
+    return render_template("auth/reset_password.html", form=form, user=user), 400 if form.errors else 200
 
 
 # --- the member directory -----------------------------------------------------------
