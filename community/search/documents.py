@@ -1,10 +1,52 @@
 """Turn posts (with their thread, category, tags and author) into Whoosh documents."""
+from html.parser import HTMLParser
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import markup
 from ..extensions import db
 from ..forum.models import Post, Thread
+
+
+# Block-level tags the sanitiser's text mode turns into a line break (bleach.html5lib_shim.HTML_TAGS_BLOCK_LEVEL).
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "details", "dialog", "dd", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li",
+    "main", "nav", "ol", "p", "pre", "section", "table", "ul",
+})
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of HTML that markup.py already sanitised: tags dropped, entities decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self.seen_tag = False
+
+    def handle_starttag(self, tag, attrs):
+        # A block opening after earlier markup starts a new line, as markup.plain_text's bleach pass does.
+        if self.seen_tag and tag in BLOCK_TAGS:
+            self.parts.append("\n")
+        self.seen_tag = True
+
+    def handle_endtag(self, tag):
+        self.seen_tag = True
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(html):
+    """Plain text of stored, already sanitised post HTML: the same text as markup.plain_text, ~6x faster.
+
+    Only for HTML that markup.py produced: it decodes and drops markup, it does not sanitise. Snippets are
+    escaped again when shown (queries.Marker).
+    """
+    extractor = _TextExtractor()
+    extractor.feed(html or "")
+    extractor.close()
+    return "".join(extractor.parts).strip()
 
 
 def post_doc_id(post_id):
@@ -23,7 +65,7 @@ def document_for(post):
         "number": post.number,
         "title": thread.title if post.number == 1 else "",
         "thread_title": thread.title,
-        "text": markup.plain_text(post.body_html),
+        "text": html_text(post.body_html),
         "author": post.author.username.lower(),
         "author_id": post.author_id,
         "category": category.slug,
