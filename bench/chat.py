@@ -37,7 +37,7 @@ from tests.servers import free_port, prepare_database, running_server, server_en
 
 PASSWORD = "password-bench-1"
 TS_RE = re.compile(rb"ts=(\d+\.\d+)")
-CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')  # the sign-in form's token
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 

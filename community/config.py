@@ -88,6 +88,8 @@ class Config:
     CHAT_HISTORY_PAGE = 50
     CHAT_SYNC_MAX = 500
     CHAT_MAX_MENTIONS = 10
+    # With Redis: seconds after which the people on a crashed server process vanish from presence.
+    CHAT_PRESENCE_TTL = int(os.environ.get("CHAT_PRESENCE_TTL", "30"))
 
     # Length limits shared by forms, actions and socket handlers.
     TITLE_MAX = 200

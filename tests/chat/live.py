@@ -1,13 +1,21 @@
 """Helpers for chat tests against real server processes: sign in over HTTP, open websocket clients."""
 import contextlib
+import os
 import queue
 import re
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 import requests
 import socketio
 
-from tests.servers import free_port, prepare_database, running_server, server_env
+from tests.servers import ROOT, _wait_until_up, free_port, prepare_database, running_server, server_env
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')  # the sign-in form's token
 PASSWORD = "password-chat-1"
@@ -78,3 +86,49 @@ def running_chat_site(instance):
     port = free_port()
     with running_server(env, port=port, command=production_command(port)) as base_url:
         yield base_url
+
+
+def postgres_or_skip():
+    """An autocommit connection to the test PostgreSQL, or skip the test saying why."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        return psycopg.connect(PG_URL, connect_timeout=3, autocommit=True)
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {str(error).strip().splitlines()[0]}")
+
+
+def redis_or_skip(db):
+    """A client on Redis database db, or skip the test saying why."""
+    import redis
+
+    client = redis.Redis.from_url(f"{REDIS_BASE}/{db}", socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_BASE}: {error}")
+    return client
+
+
+@contextlib.contextmanager
+def killable_server(env, port):
+    """The production command in its own process group, yielding (base_url, process) so a test can
+    crash it with SIGKILL; whatever is left is killed afterwards."""
+    env = {**env, "PORT": str(port), "HOST": "127.0.0.1"}
+    log = open(Path(env["INSTANCE_PATH"]) / f"server-{port}.log", "wb")
+    process = subprocess.Popen(production_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, process, 30)
+        yield base_url, process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        log.close()
+
+
+def worker_pids(master_pid):
+    """The gunicorn master's worker processes (its children)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]

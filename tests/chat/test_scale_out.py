@@ -4,37 +4,17 @@ import os
 
 import pytest
 
-from tests.chat.live import SEED, ChatClient, production_command, sign_in
+from tests.chat.live import (PG_URL, REDIS_BASE, SEED, ChatClient, postgres_or_skip, production_command,
+                             redis_or_skip, sign_in)
 from tests.servers import free_port, prepare_database, running_server, server_env
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DB = 14  # this test's own database number; pub/sub is kept apart by the channel name
-
-
-def _postgres_or_skip():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        return psycopg.connect(PG_URL, connect_timeout=3, autocommit=True)
-    except psycopg.Error as error:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {str(error).strip().splitlines()[0]}")
-
-
-def _redis_or_skip():
-    import redis
-
-    client = redis.Redis.from_url(f"{REDIS_BASE}/{REDIS_DB}", socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_BASE}: {error}")
-    return client
 
 
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory):
-    pg = _postgres_or_skip()
-    redis_client = _redis_or_skip()
+    pg = postgres_or_skip()
+    redis_client = redis_or_skip(REDIS_DB)
     schema = f"chat_scale_{os.getpid()}"
     pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     pg.execute(f"CREATE SCHEMA {schema}")
