@@ -41,6 +41,7 @@ def create_app(config=None):
     register_security_headers(app)
     register_commands(app)
     register_listeners(app)
+    register_stored_pages(app)
     return app
 
 
@@ -173,6 +174,13 @@ def register_commands(app):
 
     for command in (users_cli, demo_cli, markup_cli, search_cli, ideas_cli):
         app.cli.add_command(command)
+
+
+def register_stored_pages(app):
+    """Last: visitors' stored pages are answered in front of the finished app (forum/stored_pages.py)."""
+    from .forum import stored_pages
+
+    stored_pages.init_app(app)
 
 
 def register_listeners(app):

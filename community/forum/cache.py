@@ -1,11 +1,13 @@
-"""Rendered fragments shared by anonymous readers, keyed by a per-thread version that every write bumps.
+"""Rendered fragments shared by anonymous readers, keyed by versions that every write bumps.
 
 Writers never touch the cache: a session listener bumps `threads.version` in the same transaction as any
-change to what a thread page shows (its posts, likes, votes, status, tags, or its authors' names), so the
-next reader's key differs and the old fragment is never served again. Fragments also expire after a minute,
-because they contain relative times ("5 minutes ago"). Signed-in viewers see their own controls and
-never get a shared fragment.
+change to what a thread page shows (its posts, likes, votes, status, tags, or its authors' names), and the
+listing version (`listing_versions`) as the last statement of any transaction that changes what a listing
+shows, so the next reader's key differs and the old page is never served again. Fragments also expire
+after a minute, because they contain relative times ("5 minutes ago"). Signed-in viewers see their own
+controls and never get a shared fragment.
 """
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -14,12 +16,13 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy import bindparam, event, func, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..extensions import db
-from .models import Category, Post, Thread
+from .models import Category, ListingVersion, Post, Tag, Thread
 
 # Changes to these alone do not alter what a reader sees on the thread page.
 QUIET_THREAD_FIELDS = frozenset({"view_count"})
@@ -111,7 +114,7 @@ def shared_thread_page(thread_id):
     """
     if not shareable():
         return None
-    row = db.session.execute(_page_state_query(), {"thread_id": thread_id}).first()
+    row = db.session.execute(page_state_query(), {"thread_id": thread_id}).first()
     if row is None or row.deleted_at is not None or row.redirect_to_id is not None or row.staff_only:
         return None
     # The full path (with its query string) is in the key: the page links back to it ("sign in, then return").
@@ -128,7 +131,7 @@ def shared_thread_page(thread_id):
 _PAGE_STATE = []
 
 
-def _page_state_query():
+def page_state_query():
     """Built once: composing the statement on every request costs more than running it."""
     if not _PAGE_STATE:
         threads, categories = Thread.__table__, Category.__table__
@@ -143,6 +146,8 @@ def _page_state_query():
 def keep_thread_page(html):
     """Store a freshly rendered anonymous thread page under the key shared_thread_page computed."""
     key = g.pop("shared_page_key", None)
+    if request.environ.get("tummler.visitor_page_kept"):
+        return  # the visitor-page layer keeps the whole response (forum/stored_pages.py)
     if key is not None and shareable():
         token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # set if the page made one
         fragment_cache().set(key, html.replace(token, TOKEN_SLOT) if token else html)
@@ -185,8 +190,22 @@ def _changed_fields(obj):
 
 def _before_flush(session, flush_context, instances):
     touched = session.info.setdefault("page_versions", (set(), set(), set()))
-    for pending, found in zip(touched, _thread_ids_touched(session)):
-        pending.update(found)
+    found = _thread_ids_touched(session)
+    for pending, ids in zip(touched, found):
+        pending.update(ids)
+    if found[1] or _changes_listings(session):
+        session.info["listings_changed"] = True
+
+
+def _changes_listings(session):
+    """Listings show threads (and whether their opening post is published), authors' names, every category
+    with its counts, and tag names: a pending change to any of these changes a listing."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Category, Tag, Post)):
+            return True
+        if isinstance(obj, Thread) and (obj in session.new or _changed_fields(obj) - QUIET_THREAD_FIELDS):
+            return True
+    return False
 
 
 def _after_flush(session, flush_context):
@@ -209,6 +228,52 @@ def bump_thread_versions(thread_ids):
     if thread_ids:
         db.session.execute(update(Thread).where(Thread.id.in_(sorted(thread_ids)))
                            .values(version=Thread.version + 1))
+        db.session.info["listings_changed"] = True
+
+
+# The listing version is the sum of a few counters. Each transaction that changes a listing adds one to a
+# counter picked at random, as its very last statement (just before COMMIT): on PostgreSQL the row lock is
+# then held only while committing, and two writers wait on each other only when they pick the same row. The
+# sum grows with every such commit, and a reader reads it before the listing, so a page stored under a sum
+# holds every change committed up to that sum (and perhaps newer ones): never an older page.
+LISTING_SHARDS = 8
+
+
+def _before_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint: the enclosing transaction bumps when it commits
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the commit would flush anyway, now, so the bump below is the last write
+    if session.info.pop("listings_changed", False):
+        session.connection().execute(_listing_bump(session.get_bind().dialect.name),
+                                     {"shard": random.randrange(LISTING_SHARDS)})
+
+
+def _after_transaction_end(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("listings_changed", None)  # rolled back: nothing to announce
+
+
+_LISTING_BUMPS = {}
+
+
+def _listing_bump(dialect):
+    """INSERT … ON CONFLICT DO UPDATE adding one to a shard (rows are created on first use), built once."""
+    if dialect not in _LISTING_BUMPS:
+        table = ListingVersion.__table__
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        stmt = insert(table).values(shard=bindparam("shard"), version=1)
+        _LISTING_BUMPS[dialect] = stmt.on_conflict_do_update(index_elements=[table.c.shard],
+                                                             set_={"version": table.c.version + 1})
+    return _LISTING_BUMPS[dialect]
+
+
+LISTING_VERSION = select(func.coalesce(func.sum(ListingVersion.__table__.c.version), 0))
+
+
+def listing_version(connection):
+    """The current listing version: read it before reading a listing, and key the page by it."""
+    return connection.execute(LISTING_VERSION).scalar_one()
 
 
 _registered = False
@@ -220,6 +285,8 @@ def register_version_listener():
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_transaction_end", _after_transaction_end)
     _registered = True
 
 

@@ -165,3 +165,16 @@ class ThreadFollow(db.Model):
     thread_id = db.Column(db.Integer, db.ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class ListingVersion(db.Model):
+    """One shard of the listing version: the sum over shards grows with every commit that changes a listing.
+
+    Writers add one to a shard chosen per transaction (forum/cache.py), so concurrent writers rarely wait on
+    the same row; readers key stored listing pages by the sum.
+    """
+
+    __tablename__ = "listing_versions"
+
+    shard = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    version = db.Column(db.BigInteger, nullable=False, default=0)

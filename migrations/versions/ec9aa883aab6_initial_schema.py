@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6dbffb3d2076
+Revision ID: ec9aa883aab6
 Revises: 
-Create Date: 2026-11-23 14:36:46.189469
+Create Date: 2026-11-23 15:11:06.283949
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6dbffb3d2076'
+revision = 'ec9aa883aab6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,11 @@ def upgrade():
     sa.Column('post_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
+    )
+    op.create_table('listing_versions',
+    sa.Column('shard', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('shard', name=op.f('pk_listing_versions'))
     )
     op.create_table('search_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -581,5 +586,6 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('tags')
     op.drop_table('search_outbox')
+    op.drop_table('listing_versions')
     op.drop_table('categories')
     # ### end Alembic commands ###

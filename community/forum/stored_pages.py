@@ -1,0 +1,199 @@
+"""Visitors' thread pages and listings answered from memory before Flask runs, keyed by the versions writes bump.
+
+A GET with no session or remember-me cookie comes from a visitor, and every visitor sees the same page. For
+the forum's reading pages this WSGI layer reads the page's version first (a thread's version, or the listing
+version; forum/cache.py), then either replays the response Flask gave an earlier visitor for that version,
+or lets Flask answer and keeps the response if it is one every visitor may share (200, HTML, no cookie set).
+Replaying Flask's own status and headers keeps the security headers and content type identical by
+construction. Every other request, and every signed-in one, goes to Flask untouched.
+
+Visitors' reads of these pages are not rate-limited (Flask-Limiter runs inside Flask, and these routes had no
+limit there either): replaying stored bytes costs less than checking a limit would. A miss is an ordinary
+Flask request.
+"""
+import logging
+import threading
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from ..extensions import db
+from . import cache
+
+# Endpoints whose visitor page depends only on the URL and a version: a thread's, or the listings'.
+THREAD_ENDPOINTS = frozenset({"forum.thread"})
+LISTING_ENDPOINTS = frozenset({"forum.index", "forum.category", "forum.tag", "forum.categories"})
+# Headers that belong to one response only: a response carrying one is never kept for others.
+PERSONAL_HEADERS = ("set-cookie", "x-ratelimit-", "retry-after")
+
+
+class StoredPages:
+    """WSGI middleware in front of the whole app (Socket.IO's middleware and Flask behind it)."""
+
+    def __init__(self, app, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.url_map = app.url_map
+        self.pages = app.extensions["fragment_cache"]
+        self.views = app.extensions["view_counter"]
+        self.cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        with app.app_context():
+            self.versions = VersionReader(db.engine)
+        self._routes = {}
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not self._from_visitor(environ):
+            return self.wsgi_app(environ, start_response)
+        endpoint, args = self._route(environ)
+        try:
+            if endpoint in THREAD_ENDPOINTS:
+                key, thread_id = self._thread_key(args["thread_id"]), args["thread_id"]
+            elif endpoint in LISTING_ENDPOINTS:
+                key, thread_id = ("visitor-page", "listing", self.versions.listing()), None
+            else:
+                return self.wsgi_app(environ, start_response)
+        except self.versions.errors:
+            # The database is unreachable or busy: Flask answers (or reports the error) as it would anyway.
+            logging.getLogger(__name__).warning("visitor page version read failed", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        key += (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
+                environ.get("PATH_INFO"), environ.get("QUERY_STRING", ""))
+        stored = self.pages.get(key)
+        if stored is None:
+            return self._answer_and_keep(key, environ, start_response)
+        status, headers, body = stored
+        if thread_id is not None:
+            self.views.add(thread_id)  # a miss is counted by the thread view itself
+        start_response(status, list(headers))
+        return [body]
+
+    def _from_visitor(self, environ):
+        """No session cookie, no remember-me cookie, no credentials: nobody is or could be signed in."""
+        if environ.get("HTTP_AUTHORIZATION"):
+            return False
+        cookies = environ.get("HTTP_COOKIE")
+        # A substring test errs on the safe side: a cookie merely resembling one of ours goes to Flask.
+        return not cookies or not any(name in cookies for name in self.cookies)
+
+    def _route(self, environ):
+        """The endpoint and arguments for this path, remembered per path (the URL map never changes once serving)."""
+        path = environ.get("PATH_INFO", "")
+        route = self._routes.get(path)
+        if route is None:
+            try:
+                route = self.url_map.bind_to_environ(environ).match()
+            except (HTTPException, RequestRedirect):
+                route = (None, None)
+            if len(self._routes) >= 10000:
+                self._routes.clear()  # many distinct paths (crawlers, probes): start over rather than grow
+            self._routes[path] = route
+        return route
+
+    def _thread_key(self, thread_id):
+        """The version of a thread visitors may see; None for missing, deleted, moved or staff-only threads."""
+        row = self.versions.thread(thread_id)
+        if row is None:
+            return None
+        version, created_at, deleted_at, redirect_to_id, staff_only = row
+        if deleted_at is not None or redirect_to_id is not None or staff_only:
+            return None
+        return ("visitor-page", "thread", thread_id, created_at, version)
+
+    def _answer_and_keep(self, key, environ, start_response):
+        """Let Flask answer; keep the response when every visitor may be given the same one."""
+        answered = []
+
+        def capture(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        environ["tummler.visitor_page_kept"] = True  # Flask need not keep its own copy (forum/cache.py)
+        body = self.wsgi_app(environ, capture)
+        if not answered or not _shareable(*answered):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self.pages.set(key, (answered[0], tuple(answered[1]), data))
+        return [data]
+
+
+class VersionReader:
+    """The two version reads, compiled once by SQLAlchemy and run straight on a DBAPI connection per thread.
+
+    Checking a connection out of the pool and building a result costs several times what the one-row query
+    does; these reads only need a tuple. The connection is detached from the pool and never inside a
+    transaction between reads (autocommit on PostgreSQL; SQLite ends a lone SELECT's read when its rows are
+    fetched), so each read sees everything committed before it.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.errors = engine.dialect.loaded_dbapi.Error
+        self._thread = self._compile(cache.page_state_query(), engine.dialect)
+        self._listing = self._compile(cache.LISTING_VERSION, engine.dialect)
+        self._local = threading.local()
+
+    @staticmethod
+    def _compile(stmt, dialect):
+        compiled = stmt.compile(dialect=dialect)
+        return str(compiled), compiled
+
+    def thread(self, thread_id):
+        rows = self._run(self._thread, {"thread_id": thread_id})
+        return rows[0] if rows else None
+
+    def listing(self):
+        return self._run(self._listing, {})[0][0] or 0
+
+    def _run(self, statement, values):
+        sql, compiled = statement
+        params = compiled.construct_params(values)
+        if compiled.positional:
+            params = tuple(params[name] for name in compiled.positiontup)
+        connection = self._connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+        except self.errors:
+            self._local.connection = None
+            connection.close()
+            raise
+
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # ours alone: the pool's connections keep their own settings
+            connection = fairy.dbapi_connection
+            if self.engine.dialect.name == "postgresql":
+                connection.autocommit = True
+            self._local.connection = connection
+        return connection
+
+
+def _shareable(status, headers):
+    if not status.startswith("200 "):
+        return False
+    for name, value in headers:
+        name = name.lower()
+        if name.startswith(PERSONAL_HEADERS):
+            return False
+        if name == "content-type" and not value.startswith("text/html"):
+            return False
+        if name == "cache-control" and ("private" in value or "no-store" in value):
+            return False
+    return True
+
+
+def init_app(app):
+    """Wrap the finished app (call last in create_app); a zero page-cache lifetime turns stored pages off."""
+    if app.config.get("PAGE_CACHE_SECONDS", 0) > 0:
+        app.wsgi_app = StoredPages(app, app.wsgi_app)
