@@ -53,6 +53,12 @@ def post_updated(post):
                                    "body_html": post.body_html}, to=thread_room(post.thread_id), namespace="/live")
 
 
+def vote_count(thread_id, votes):
+    """A feature request's vote total changed: open copies of its thread page show the new number."""
+    socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=thread_room(thread_id),
+                  namespace="/live")
+
+
 # --- chat (namespace "/chat"); payloads are built by community.chat.queries before commit ---
 
 CHAT_NAMESPACE = "/chat"

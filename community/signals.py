@@ -15,6 +15,7 @@ post_restored = _events.signal("post-restored")
 post_liked = _events.signal("post-liked")
 post_state_changed = _events.signal("post-state-changed")  # held, approved, hidden, rejected
 thread_changed = _events.signal("thread-changed")  # moved, locked, pinned, merged, status
+request_voted = _events.signal("request-voted")  # a member gave or took back their vote on a feature request
 
 
 def send_after_commit(signal, sender=None, **kwargs):

@@ -99,6 +99,7 @@ def toggle_vote(user, thread):
         db.session.add(Vote(thread_id=thread.id, user_id=user.id, created_at=utcnow()))
         thread.vote_count = Thread.vote_count + 1
         voted = True
+    signals.send_after_commit(signals.request_voted, thread=thread, user=user, voted=voted)
     try:
         db.session.flush()
         commit()
@@ -240,7 +241,10 @@ def merge_requests(actor, source, target, reason=""):
 
 def connect_receivers():
     """Connect this area's signal receivers (create_app calls this once per app; connecting twice is harmless)."""
+    from . import live
+
     signals.thread_created.connect(on_thread_created)
+    live.connect_receivers()  # vote totals on open thread pages
 
 
 def recount_votes(thread_ids):

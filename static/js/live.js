@@ -5,6 +5,8 @@
   if (typeof io === "undefined") { return; }
 
   var socket = io("/live", { transports: ["websocket", "polling"] });
+  // Other page scripts (e.g. ideas-live.js) listen on this one connection rather than opening their own.
+  window.tummlerLive = socket;
   var countEl = document.querySelector("[data-live-count]");
   var toasts = document.querySelector("[data-live-toasts]");
 

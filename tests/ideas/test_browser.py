@@ -54,3 +54,35 @@ def test_vote_counts_without_reloading_the_page(bob_page, ideas_site):
     bob_page.reload()
     assert bob_page.get_attribute("[data-vote-button]", "aria-pressed") == "true"
     assert bob_page.csp_errors == []
+
+
+def test_a_vote_shows_on_another_members_open_page(browser, bob_page, ideas_site):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    try:
+        olga = context.new_page()
+        csp_errors = []
+        olga.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+        sign_in(olga, ideas_site, "olga", "password-olga-1")
+        olga.goto(ideas_site + "/t/1")
+        for _ in range(100):  # wait_for_function's polling evaluates strings, which the page's CSP forbids
+            if olga.evaluate("window.tummlerLive !== undefined && window.tummlerLive.connected"):
+                break
+            olga.wait_for_timeout(100)
+        olga.wait_for_timeout(500)  # let the socket join the thread's room
+        olga.evaluate("window.notReloaded = true")
+        before = " ".join(olga.inner_text("[data-vote-total]").split())
+
+        bob_page.goto(ideas_site + "/t/1")
+        pressed = bob_page.get_attribute("[data-vote-button]", "aria-pressed")
+        bob_page.click("[data-vote-button]")
+        bob_page.wait_for_selector(f'[data-vote-button][aria-pressed="{"false" if pressed == "true" else "true"}"]',
+                                   timeout=10000)
+        after = " ".join(bob_page.inner_text("[data-vote-total]").split())
+        assert after != before
+        expect(olga.locator("[data-vote-total]")).to_have_text(after, timeout=10000)
+        assert olga.evaluate("window.notReloaded") is True
+        assert csp_errors == []
+    finally:
+        context.close()
