@@ -1,6 +1,7 @@
 """HTTP benchmark: the home page and a 50-post thread page under gunicorn, beside a bare Flask route, on 50k threads.
 
     .venv/bin/python bench/pages.py [--threads 50000] [--runs 3] [--duration 10] [--connections 32]
+    .venv/bin/python bench/pages.py --in-process 2000   # µs per request through the WSGI app, no server
 
 The demo database is built once and cached outside the repository (default /tmp/tummler-bench); servers
 listen on free ports on 127.0.0.1 and are stopped at the end. Load comes from wrk when installed
@@ -159,6 +160,31 @@ def warm(url, count=50):
     return body
 
 
+def in_process(db_path, instance, thread_id, count):
+    """Microseconds per request, calling each WSGI app directly: the servers' and the network's share left out."""
+    os.environ.update(flask_env(db_path, instance))
+    from werkzeug.test import EnvironBuilder
+
+    from bench.forum_app import app as forum
+    from bench.hello_app import app as hello
+
+    def per_request(app, path):
+        environs = [EnvironBuilder(path=path).get_environ() for _ in range(count)]
+        for environ in environs[:50]:  # warm: templates, stored pages, connections
+            b"".join(app(dict(environ), lambda *a: None))
+        started = time.perf_counter()
+        for environ in environs:
+            body = app(environ, lambda *a: None)
+            b"".join(body)
+            getattr(body, "close", lambda: None)()
+        return (time.perf_counter() - started) / count * 1e6
+
+    for name, app, path in (("bare", hello, "/"), ("home", forum, "/"), ("thread", forum, f"/t/{thread_id}")):
+        samples = sorted(per_request(app, path) for _ in range(5))
+        print(f"{name:6} {samples[2]:7.0f} µs per request (median of 5 × {count}; "
+              f"{samples[0]:.0f}–{samples[-1]:.0f})  load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=50000)
@@ -169,10 +195,13 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-threads", type=int, default=1, help="1: sync workers; more: gthread")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("BENCH_CACHE", "/tmp/tummler-bench")))
+    parser.add_argument("--in-process", type=int, metavar="N", help="time N direct WSGI calls per page instead")
     args = parser.parse_args()
 
     db_path, instance = ensure_database(args.cache, args.threads, args.seed)
     thread_id, post_count = long_thread(db_path)
+    if args.in_process:
+        return in_process(db_path, instance, thread_id, args.in_process)
     env = flask_env(db_path, instance)
     kind = "sync" if args.worker_threads == 1 else f"gthread ×{args.worker_threads}"
     print(f"gunicorn {kind}, {args.workers} workers; {'wrk' if shutil.which('wrk') else 'python load'} "
@@ -191,8 +220,10 @@ def main():
                 settle(forum.url("/static/css/site.css"))
                 result = measure(url, args.connections, args.duration)
                 results[name].append(result)
+                load = os.getloadavg()[0]  # other work on the shared cores moves every figure: say how much
                 print(f"run {run} {name:6} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "
-                      f"p99 {result['p99']:6.1f} ms  non-2xx {result['non2xx']} {result['errors']}", flush=True)
+                      f"p99 {result['p99']:6.1f} ms  non-2xx {result['non2xx']} {result['errors']}  "
+                      f"load {load:.1f}", flush=True)
     report(results)
 
 
