@@ -185,6 +185,7 @@ def register_stored_pages(app):
 
 def register_listeners(app):
     """Areas that listen to domain events connect their receivers here."""
+    from .hosting.live import connect_receivers as connect_floor_receivers
     from .ideas.actions import connect_receivers as connect_ideas_receivers
     from .moderation.flags import connect_receivers as connect_moderation_receivers
     from .notifications.receivers import connect_receivers as connect_notification_receivers
@@ -196,3 +197,4 @@ def register_listeners(app):
     connect_notification_receivers()
     connect_ideas_receivers()  # a new feature request starts with its author's vote
     connect_moderation_receivers()  # watched "flag" words raise a flag on new and edited posts
+    connect_floor_receivers()  # staff with the floor open hear when its items change

@@ -1,7 +1,7 @@
 """The only module that emits Socket.IO events; called after commit, never inside a transaction.
 
 Rooms: "user:<id>" for one member's sessions, "thread:<id>" for readers of a thread,
-"room:<id>" for a chat room.
+"room:<id>" for a chat room, "floor" for staff with the floor open.
 """
 from contextlib import nullcontext
 
@@ -57,6 +57,16 @@ def vote_count(thread_id, votes):
     """A feature request's vote total changed: open copies of its thread page show the new number."""
     socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=thread_room(thread_id),
                   namespace="/live")
+
+
+FLOOR_ROOM = "floor"
+
+
+def floor_changed(section, change):
+    """An item joined ("new"), changed or left ("handled") a section of the floor: staff with it open are told.
+
+    Only the section and the kind of change travel; the floor page fetches the items itself."""
+    socketio.emit("floor_changed", {"section": section, "change": change}, to=FLOOR_ROOM, namespace="/live")
 
 
 # --- chat (namespace "/chat"); payloads are built by community.chat.queries before commit ---

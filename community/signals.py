@@ -15,6 +15,8 @@ post_restored = _events.signal("post-restored")
 post_liked = _events.signal("post-liked")
 post_state_changed = _events.signal("post-state-changed")  # held, approved, hidden, rejected
 thread_changed = _events.signal("thread-changed")  # moved, locked, pinned, merged, status
+post_flagged = _events.signal("post-flagged")  # a member or a watched word raised a flag on a post
+flags_resolved = _events.signal("flags-resolved")  # staff decided on a post's open flags
 request_voted = _events.signal("request-voted")  # a member gave or took back their vote on a feature request
 
 

@@ -36,6 +36,7 @@ MEMBER_SOCKET_EVENTS = {
 }
 STAFF_SOCKET_EVENTS = {
     "/chat": {"delete": lambda w: {"message_id": w["message"].id, "reason": "matrix"}},
+    "/live": {"watch_floor": lambda w: {}},
 }
 
 # Form fields a staff form might want, so a view without a guard would really act (and be caught).

@@ -4,8 +4,8 @@ import importlib
 from ..urls import path_for
 from sqlalchemy import func, select
 
-from .. import permissions
-from ..database import commit, rollback, utcnow
+from .. import permissions, realtime
+from ..database import after_commit, commit, rollback, utcnow
 from ..errors import CommunityError, Invalid
 from ..extensions import db
 from ..forum.models import Post
@@ -70,6 +70,7 @@ def mark_mood_handled(actor, thread, reason=""):
     mark.last_post_id, mark.handled_by_id, mark.handled_at = newest, actor.id, utcnow()
     record_audit(actor, "mark_mood_handled", "thread", thread.id, reason=reason, before=before,
                  after={"last_post_id": newest})
+    after_commit(lambda: realtime.floor_changed("sour", "handled"))
     commit()
     return mark
 

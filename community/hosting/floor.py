@@ -107,17 +107,21 @@ def newcomer_threads(now):
     return [QueueThread(t, True, waiting_since=t.created_at) for t, _first in db.session.execute(stmt)]
 
 
-def sour_threads(now):
-    """Threads whose latest posts average a mood below the threshold, unless staff marked them handled
-    since the newest post or a staff member wrote the newest post (someone already chimed in)."""
+def _sour_statement(now, thread_id=None, before_post_id=None):
+    """The sour-threads query; for one thread and as it stood before one of its posts when asked."""
     below = float(get_setting("negative_mood_below"))
     recent = select(Thread.id).where(Thread.deleted_at.is_(None), Thread.redirect_to_id.is_(None),
                                      Thread.category_id.in_(_public_categories()),
                                      Thread.last_posted_at >= now - timedelta(days=MOOD_RECENT_DAYS))
+    if thread_id is not None:
+        recent = recent.where(Thread.id == thread_id)
+    in_window = [Post.thread_id.in_(recent), Post.state == "published", Post.deleted_at.is_(None)]
+    if before_post_id is not None:
+        in_window.append(Post.id < before_post_id)
     ranked = (
         select(Post.thread_id, Post.id, Post.sentiment, Post.by_staff,
                func.row_number().over(partition_by=Post.thread_id, order_by=Post.number.desc()).label("rn"))
-        .where(Post.thread_id.in_(recent), Post.state == "published", Post.deleted_at.is_(None))
+        .where(*in_window)
         .subquery()
     )
     mood = (
@@ -131,15 +135,25 @@ def sour_threads(now):
     )
     handled = exists().where(FloorMark.kind == "mood", FloorMark.thread_id == mood.c.thread_id,
                              FloorMark.last_post_id >= mood.c.newest_id)
-    stmt = (
+    return (
         select(Thread, mood.c.mood)
         .join(mood, mood.c.thread_id == Thread.id)
         .where(mood.c.staff_last == 0, ~handled)
         .order_by(mood.c.mood, Thread.id)
-        .limit(_limit())
-        .options(*_no_user_interests(Thread.author))
     )
+
+
+def sour_threads(now):
+    """Threads whose latest posts average a mood below the threshold, unless staff marked them handled
+    since the newest post or a staff member wrote the newest post (someone already chimed in)."""
+    stmt = _sour_statement(now).limit(_limit()).options(*_no_user_interests(Thread.author))
     return [QueueThread(t, mood=round(m, 2), waiting_since=t.last_posted_at) for t, m in db.session.execute(stmt)]
+
+
+def is_sour(thread_id, before_post_id=None, now=None):
+    """Whether one thread is on the sour list (or was, just before the post before_post_id)."""
+    stmt = _sour_statement(now or utcnow(), thread_id, before_post_id).with_only_columns(Thread.id)
+    return db.session.scalar(stmt) is not None
 
 
 def _post_options():

@@ -42,6 +42,8 @@ def resolve_open_flags(actor, post, resolution):
     flags = db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))).all()
     for flag in flags:
         flag.resolved_at, flag.resolved_by_id, flag.resolution = now, actor.id, resolution
+    if flags:
+        signals.send_after_commit(signals.flags_resolved, post=post, actor=actor, resolution=resolution)
     return flags
 
 

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions
+from .. import permissions, signals
 from ..database import commit, rollback
 from ..errors import Invalid
 from ..extensions import db
@@ -38,6 +38,7 @@ def flag_post(user, post, reason, text=""):
         raise Invalid("You have flagged this post already; a facilitator will look at it.") from None
     if post.state == "published" and _trusted_open_flags(post) >= int(get_setting("flags_to_hide")):
         hide_by_community(post)
+    signals.send_after_commit(signals.post_flagged, post=post, flag=flag)
     commit()
     return flag
 
@@ -94,6 +95,8 @@ def flag_watched_words(post):
         return None
     flag = Flag(post_id=post.id, user_id=None, reason="other", text=f"Watched words: {', '.join(words)}"[:500])
     db.session.add(flag)
+    db.session.flush()
+    signals.send_after_commit(signals.post_flagged, post=post, flag=flag)
     commit()
     return flag
 

@@ -1,4 +1,4 @@
-"""The /live namespace: a member's notification bell and the threads they have open."""
+"""The /live namespace: a member's notification bell, the threads they have open, and staff's floor."""
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
@@ -33,4 +33,11 @@ class LiveNamespace(Namespace):
     @socket_event
     def on_unwatch_thread(self, data):
         leave_room(realtime.thread_room(_thread_id(data)))
+        return {"ok": True}
+
+    @socket_event
+    def on_watch_floor(self, data=None):
+        """Staff with the floor open hear when items join or leave it; members are refused."""
+        permissions.require(permissions.can_view_floor(current_user), "Only staff watch the floor.")
+        join_room(realtime.FLOOR_ROOM)
         return {"ok": True}
