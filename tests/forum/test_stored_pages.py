@@ -13,8 +13,9 @@ from community.auth.actions import update_profile
 from community.forum import actions
 from community.forum.cache import listing_version
 from community.forum.models import Category, Post, Thread
+from community.forum.stored_pages import _shareable
 from community.moderation.threads import move_thread, set_pinned
-from tests.conftest import _test_config
+from tests.conftest import _test_config, csrf_token
 from tests.querycount import counted_queries
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -165,7 +166,7 @@ def test_signed_in_member_never_gets_the_visitors_page(app, thread, make_member)
     _stored(app, "/")
     client = app.test_client()
     client.post("/login", data={"login": "ben", "password": "correct horse battery",
-                                "csrf_token": _csrf(client)})
+                                "csrf_token": csrf_token(client, "/login")})
     for path in (f"/t/{thread.id}", "/"):
         page = client.get(path).get_data(as_text=True)
         assert 'name="csrf-token"' in page and 'data-user-id="' in page
@@ -177,18 +178,10 @@ def test_member_signed_in_only_by_the_remember_me_cookie_gets_their_own_page(app
     _stored(app, f"/t/{thread.id}")
     client = app.test_client()
     client.post("/login", data={"login": "ben", "password": "correct horse battery", "remember": "y",
-                                "csrf_token": _csrf(client)})
+                                "csrf_token": csrf_token(client, "/login")})
     client.delete_cookie(app.config["SESSION_COOKIE_NAME"])  # the browser was closed; the remember cookie stays
     assert client.get_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
     assert 'data-user-id="' in client.get(f"/t/{thread.id}").get_data(as_text=True)
-
-
-def _csrf(client):
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|csrf-token" content="([^"]+)"',
-                     page).group(1)
 
 
 def test_a_write_through_another_app_instance_shows_at_once(app, db, database_uri, tmp_path, thread):
@@ -260,3 +253,31 @@ def test_a_transaction_that_began_first_but_commits_last_still_changes_the_versi
         assert listing_version(conn) > between
     home = _text(app, "/")
     assert "Renamed by the early writer" in home and "Renamed by the late writer" in home
+
+
+def test_visitor_with_unrelated_cookies_gets_the_stored_page_and_a_session_goes_to_flask(app, thread,
+                                                                                      monkeypatch):
+    _stored(app, f"/t/{thread.id}")
+    reads = _count_version_reads(app, monkeypatch)
+    visitor = app.test_client()
+    visitor.set_cookie("theme", "dark")
+    assert visitor.get(f"/t/{thread.id}").status_code == 200
+    assert len(reads) == 1
+    with_session = app.test_client()
+    with_session.get("/login")  # the sign-in form starts a session (its CSRF token)
+    assert with_session.get_cookie(app.config["SESSION_COOKIE_NAME"]) is not None
+    assert with_session.get(f"/t/{thread.id}").status_code == 200
+    assert len(reads) == 1  # answered by Flask, not by the stored-page layer
+
+
+@pytest.mark.parametrize("status, headers, kept", [
+    ("200 OK", [("Content-Type", "text/html; charset=utf-8")], True),
+    ("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Set-Cookie", "session=abc")], False),
+    ("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("X-RateLimit-Remaining", "9")], False),
+    ("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "private, no-store")], False),
+    ("200 OK", [("Content-Type", "application/json")], False),
+    ("404 NOT FOUND", [("Content-Type", "text/html; charset=utf-8")], False),
+    ("301 MOVED PERMANENTLY", [("Location", "/t/2")], False),
+])
+def test_only_responses_every_visitor_may_share_are_kept(status, headers, kept):
+    assert _shareable(status, headers) is kept
