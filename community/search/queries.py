@@ -1,22 +1,21 @@
 """Search reads: results grouped by thread with highlights and facets, similar threads, spelling suggestions."""
 import logging
-from collections import Counter
-from itertools import chain
 from dataclasses import dataclass, field
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import select
 from whoosh import highlight
 from whoosh.query import NullQuery, Or, Term
-from whoosh.searching import Results
 
 from .. import permissions
 from ..extensions import db
 from ..forum.models import Category, Thread
-from . import related
+from . import ranking, related
 from .indexer import current_index
 from .parsing import TEXT_FIELDS, parse
-from .reading import column_ranges, matching_docs, searcher_for, visibility_mask
+from .snippets import Snippets
+from .reading import as_set, column_ranges, matching_docs, searcher_for, visibility_mask, visible
 
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "newest", "votes")
@@ -67,48 +66,76 @@ class Marker(highlight.HtmlFormatter):
         return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace), quote=False)
 
 
-def _highlighter():
-    return highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=220, surround=60),
-                                 formatter=Marker(between=" … "))
-
-
 def _escape(text):
     return highlight.htmlescape(text or "", quote=False)
-
-
-def _sorted(entry, query, docs, sort, limit):
-    """The matches newest first (or by thread votes, then newest), at most POSTS_PER_THREAD per thread, as Whoosh
-    results. Sorting cached column values beats Whoosh's sorting collector, which reads each match's keys."""
-    created, thread_of = entry.column("created", translate=False), entry.column("thread_id")
-    if sort == "votes":
-        votes = entry.column("votes", translate=False)
-        order = sorted(docs, key=lambda doc: (-votes[doc], -created[doc], doc))
-    else:
-        order = sorted(docs, key=lambda doc: (-created[doc], doc))
-    kept, per_thread = [], Counter()
-    for doc in order:
-        thread = thread_of[doc]
-        if per_thread[thread] < POSTS_PER_THREAD:
-            per_thread[thread] += 1
-            kept.append((0, doc))
-            if len(kept) >= limit:
-                break
-    return Results(entry.searcher, query, kept, docset=docs)
 
 
 def thread_facets(entry, docs, limit=12):
     """How many threads these documents belong to, and how many of those threads are in each category and carry
     each tag (most common first), all from the index's column values: no stored fields, no database."""
-    thread_of, category_of, tags_of = entry.column("thread_id"), entry.column("category"), entry.tag_lists()
     # One document per thread is enough: every post of a thread carries the thread's category and tags.
-    one_each = {thread_of[doc]: doc for doc in docs}.values()
-    categories = Counter(category_of[doc] for doc in one_each)
-    tags = Counter(chain.from_iterable(tags_of[doc] for doc in one_each))
+    _threads, first = np.unique(entry.numbers("thread_id")[docs], return_index=True)
+    one_each = docs[first]
+    category_of, category_names = entry.codes("category")
+    categories = np.bincount(category_of[one_each], minlength=len(category_names))
+    starts, tag_of, tag_names = entry.tag_table()
+    begin, counts = starts[one_each], starts[one_each + 1] - starts[one_each]
+    # Each chosen document's run of tags, gathered in one go: run start + position within the run.
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    tags = np.bincount(tag_of[np.repeat(begin, counts) + within], minlength=len(tag_names))
 
-    def top(counter):
-        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    def top(counts, names):
+        found = [(names[i], int(counts[i])) for i in np.flatnonzero(counts) if names[i] is not None]
+        return sorted(found, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
-    return len(one_each), {"category": top(categories), "tags": top(tags)}
+    return len(one_each), {"category": top(categories, category_names), "tags": top(tags, tag_names)}
+
+
+def _matches(entry, query, user, allowed):
+    """Every document matching query that user may see, sorted, with BM25F scores (None when Whoosh must rank)."""
+    ok = visible(entry, user)
+    if allowed is not None:
+        ok = ok & allowed
+    try:
+        docs, scores = ranking.evaluate(entry, query.normalize())
+    except ranking.Unsupported:
+        # Prefixes, fuzzy words and the like: an unscored pass that reads whole postings blocks where it can.
+        docs, scores = np.array(sorted(matching_docs(entry.searcher, query)), dtype=np.int64), None
+    keep = ok[docs]
+    return docs[keep], (None if scores is None else scores[keep])
+
+
+def _ordered(entry, user, query, allowed, docs, scores, sort, limit):
+    """The matching documents in result order: best score first; newest first; or most-voted thread first, then
+    newest. Ties go by document number, so a page never shifts between requests. Without scores (query shapes
+    ranking.py leaves to Whoosh) Whoosh ranks, up to limit documents."""
+    if scores is None and sort == "relevance":
+        results = entry.searcher.search(query, mask=visibility_mask(entry, user), filter=as_set(allowed),
+                                        limit=limit, collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
+        return np.fromiter((hit.docnum for hit in results), dtype=np.int64)
+    if sort == "relevance":
+        return docs[np.lexsort((docs, -scores))]
+    created = entry.numbers("created")[docs]
+    if sort == "votes":
+        return docs[np.lexsort((docs, -created, -entry.numbers("votes")[docs]))]
+    return docs[np.lexsort((docs, -created))]
+
+
+def _page_threads(entry, ordered, page, per_page):
+    """[(thread id, its first documents in order, at most POSTS_PER_THREAD)] for one page of threads, the threads
+    in the order of their first document."""
+    if not len(ordered):
+        return []
+    thread_of = entry.numbers("thread_id")[ordered]
+    threads, first = np.unique(thread_of, return_index=True)
+    start = (page - 1) * per_page
+    chosen = threads[np.argsort(first, kind="stable")[start:start + per_page]]
+    picked = {tid: [] for tid in chosen.tolist()}
+    on_page = np.isin(thread_of, chosen)
+    for doc, tid in zip(ordered[on_page].tolist(), thread_of[on_page].tolist()):
+        if len(picked[tid]) < POSTS_PER_THREAD:
+            picked[tid].append(doc)
+    return list(picked.items())
 
 
 def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=True, widen="auto"):
@@ -124,8 +151,7 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     ix = current_index()
     terms = related.load(current_app.config["SEARCH_INDEX_DIR"]) if use_related else None
     entry = searcher_for(ix)
-    searcher, mask = entry.searcher, visibility_mask(entry, user)
-    parsed = parse(ix.schema, qstring, terms, common=_common_words(searcher))
+    parsed = parse(ix.schema, qstring, terms, common=_common_words(entry.searcher))
     out.filters, out.notice = parsed.filters, parsed.notice
     if parsed.query is NullQuery:
         return out
@@ -134,36 +160,31 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
         query = Or([parsed.query.with_boost(ALL_WORDS_BOOST), parsed.loose])
     query, allowed = column_ranges(entry, query)
     try:
-        # Counting needs every match but no scores: an unscored pass, then facets from column values (grouping
-        # inside the scored search made Whoosh visit every match with scoring, 2-3x slower at 100k posts).
-        docs = matching_docs(searcher, query) - mask
-        if allowed is not None:
-            docs &= allowed
-        if sort == "relevance":
-            results = searcher.search(query, mask=mask, filter=allowed, limit=page * per_page * POSTS_PER_THREAD,
-                                      collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
-        else:
-            results = _sorted(entry, query, docs, sort, page * per_page * POSTS_PER_THREAD)
+        # Every match counts (threads, posts, facets), and ranking scores them all as arrays (ranking.py); only
+        # the page's posts are read and highlighted.
+        docs, scores = _matches(entry, query, user, allowed)
+        ordered = _ordered(entry, user, query, allowed, docs, scores, sort, page * per_page * POSTS_PER_THREAD)
+        out.threads = _group(entry, query, _page_threads(entry, ordered, page, per_page))
     except Exception:
         log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
         return _fallback(user, qstring, sort, page, per_page, use_related)
     out.total, out.facets = thread_facets(entry, docs)
     out.total_posts = len(docs)
-    out.threads = _group(results, page, per_page)
     if widen == "auto" and parsed.loose is not None and page == 1 and out.total < per_page:
-        _add_partial(out, entry, parsed.loose, mask, per_page)
+        _add_partial(out, entry, user, parsed.loose, per_page)
     if out.total < 3 and parsed.text and not parsed.fallback:
-        out.suggestion = _suggest(searcher, parsed, qstring)
+        out.suggestion = _suggest(entry.searcher, parsed, qstring)
     return out
 
 
-def _add_partial(out, entry, loose, mask, per_page):
+def _add_partial(out, entry, user, loose, per_page):
     """Fill a short first page with threads that use some of the words (ranked by how well they match)."""
     seen = {t.thread_id for t in out.threads}
     loose, allowed = column_ranges(entry, loose)
-    results = entry.searcher.search(loose, mask=mask, filter=allowed, limit=per_page * POSTS_PER_THREAD * 2,
-                                    collapse="thread_id", collapse_limit=POSTS_PER_THREAD)
-    extra = [t for t in _group(results, 1, per_page * 2) if t.thread_id not in seen][:per_page - len(out.threads)]
+    docs, scores = _matches(entry, loose, user, allowed)
+    ordered = _ordered(entry, user, loose, allowed, docs, scores, "relevance", per_page * POSTS_PER_THREAD * 2)
+    picked = [(tid, found) for tid, found in _page_threads(entry, ordered, 1, per_page * 2) if tid not in seen]
+    extra = _group(entry, loose, picked[:per_page - len(out.threads)])
     for thread in extra:
         thread.partial = True
     out.threads.extend(extra)
@@ -187,39 +208,49 @@ def _fallback(user, qstring, sort, page, per_page, use_related):
     return results
 
 
-def _group(results, page, per_page):
-    """Hits in rank order folded into threads (each once, with its best posts), then one page of threads."""
-    threads, order = {}, []
-    highlighter = _highlighter()
-    start = (page - 1) * per_page
-    # Collapsed results can hold every match: read stored fields only as far as the requested page needs.
-    for rank, hit in enumerate(results):
-        if rank >= (start + per_page) * POSTS_PER_THREAD:
-            break
-        tid = hit["thread_id"]
-        if tid not in threads:
-            order.append(tid)
-            threads[tid] = None if len(order) <= start or len(order) > start + per_page else _thread_hit(hit)
-        entry = threads[tid]
-        if entry is None or len(entry.posts) >= POSTS_PER_THREAD:
-            continue
-        if hit["number"] == 1 and hit.get("title"):
-            title_html = _highlight(highlighter, hit, "title")
-            if "<mark>" in title_html:
-                entry.title_html = title_html
-        entry.posts.append({
-            "post_id": hit["post_id"], "number": hit["number"], "author": hit["author"],
-            "created": hit["created"], "likes": hit["likes"],
-            "snippet_html": _highlight(highlighter, hit, "text") or _escape(hit["text"][:220]),
-        })
-    return [threads[tid] for tid in order[start:start + per_page] if threads[tid] is not None]
+def _group(entry, query, threads):
+    """One page's threads ([(thread id, document numbers)]) with their stored fields and highlighted snippets."""
+    searcher = entry.searcher
+    marker = _Highlighter(searcher, query)
+    out = []
+    for _tid, found in threads:
+        hits = [searcher.stored_fields(doc) for doc in found]
+        thread = _thread_hit(hits[0])
+        for hit in hits:
+            if hit["number"] == 1 and hit.get("title"):
+                title_html = marker.mark(hit["title"], "title")
+                if "<mark>" in title_html:
+                    thread.title_html = title_html
+            thread.posts.append({
+                "post_id": hit["post_id"], "number": hit["number"], "author": hit["author"],
+                "created": hit["created"], "likes": hit["likes"],
+                "snippet_html": marker.mark(hit["text"], "text") or _escape(hit["text"][:220]),
+            })
+        out.append(thread)
+    return out
 
 
-def _highlight(highlighter, hit, fieldname):
-    try:
-        return highlighter.highlight_hit(hit, fieldname, top=2) or ""
-    except Exception:
-        return ""
+class _Highlighter:
+    """Marks the query's words in a page's stored titles and texts, as Whoosh's highlighter does for a hit, with
+    the query's terms looked up once per page rather than once per post."""
+
+    def __init__(self, searcher, query):
+        reader, self.fields = searcher.reader(), {}
+        for fieldname in TEXT_FIELDS:
+            field = searcher.schema[fieldname]
+            try:
+                terms = query.existing_terms(reader, fieldname=fieldname, expand=True)
+            except Exception:
+                terms = ()
+            words = frozenset(field.from_bytes(text) for _f, text in terms)
+            self.fields[fieldname] = (Snippets(field.analyzer, Marker(between=" … ")), words)
+
+    def mark(self, text, fieldname):
+        snippets, words = self.fields[fieldname]
+        try:
+            return snippets.mark(text, words)
+        except Exception:
+            return ""
 
 
 def _thread_hit(hit):

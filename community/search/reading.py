@@ -1,12 +1,19 @@
 """Fast reads: one refreshed searcher per thread, and per-role visibility masks cached until the index changes."""
 import threading
 
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.query import And, AndNot, Every, NumericRange, Or, Term
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .. import permissions
+from .ranking import postings, segment_cached
 
 _local = threading.local()
+_MISSING = np.iinfo(np.int64).min
+_BIG = 2 ** 63  # a column's default for a document without a value (the bookmark document) can exceed int64
+_LENGTHS = np.array([max(byte_to_length(b), 1) for b in range(256)], dtype=np.float64)
 RANGE_COLUMNS = ("created",)  # before:/after: dates; sortable, so every document has its value in a column
 
 # Documents nobody browsing may list (merged threads) and the bookmark document.
@@ -15,22 +22,91 @@ _NOT_STAFF = [Term("staff_only", True)]
 _NOT_MODERATOR = [Term("thread_deleted", True), Term("deleted", True)]
 
 
+class _Sized:
+    """A per-segment value for the segment cache, with how many numbers it holds."""
+    __slots__ = ("value", "size")
+
+    def __init__(self, value, size):
+        self.value, self.size = value, size
+
+
+def _segment_column(reader, name, translate):
+    """A sortable field's values in one segment (None where the segment has no such column)."""
+    def build():
+        count = reader.doc_count_all()
+        has = count and reader.has_column(name)
+        values = list(reader.column_reader(name, translate=translate)) if has else [None] * count
+        return _Sized(values, count)
+    return segment_cached(reader, ("column", name, translate), build).value
+
+
+def _segment_lengths(reader, fieldname):
+    """Each document's length byte for a text field in one segment, as Whoosh stores it (0 = none)."""
+    def build():
+        count = reader.doc_count_all()
+        found = np.zeros(count, dtype=np.uint8)
+        try:  # the Whoosh 3 lengths column is one byte per document: read it whole
+            column = reader._perdoc._cached_reader("_%s_len" % fieldname, LENGTHS_COLUMN)
+            if column is not None:
+                raw = column._dbfile.get(column._basepos, min(column._count, count))
+                found[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+        except AttributeError:  # another codec: ask document by document
+            for doc in range(count):
+                found[doc] = length_to_byte(reader.doc_field_length(doc, fieldname, 0) or 0)
+        return _Sized(found, count // 8)
+    return segment_cached(reader, ("lengths", fieldname), build).value
+
+
 class _Cached:
     def __init__(self, searcher):
         self.searcher = searcher
         self.sets = {}
         self.columns = {}
+        self.arrays = {}
+
+    def _leaves(self):
+        return self.searcher.reader().leaf_readers()  # in document-number order
 
     def column(self, name, translate=True):
-        """A sortable field's value for every document number, read once per index version (raw numbers, e.g. a
-        date as Whoosh's long, when translate is False)."""
+        """A sortable field's value for every document number (raw numbers, e.g. a date as Whoosh's long, when
+        translate is False). Segments are read once each, so after a commit only the new segment is read."""
         found = self.columns.get((name, translate))
         if found is None:
             found = self.columns[(name, translate)] = []
-            for reader, _offset in self.searcher.reader().leaf_readers():  # in document-number order
-                count = reader.doc_count_all()
-                has = count and reader.has_column(name)
-                found.extend(reader.column_reader(name, translate=translate) if has else [None] * count)
+            for reader, _offset in self._leaves():
+                found.extend(_segment_column(reader, name, translate))
+        return found
+
+    def numbers(self, name, missing=-1):
+        """An integer column, or a date column as Whoosh's long numbers, as an int64 array (missing where a
+        document has none)."""
+        found = self.arrays.get(("numbers", name, missing))
+        if found is None:
+            translate = name not in RANGE_COLUMNS  # integers translated (stored shifted); dates compared raw
+            found = self.arrays[("numbers", name, missing)] = np.fromiter(
+                (missing if v is None or not -_BIG < v < _BIG else v for v in self.column(name, translate=translate)),
+                dtype=np.int64)
+        return found
+
+    def codes(self, name):
+        """A text column as (an int array of value numbers per document, the values in number order)."""
+        found = self.arrays.get(("codes", name))
+        if found is None:
+            values = {}
+            numbers = np.fromiter((values.setdefault(v, len(values)) for v in self.column(name)), dtype=np.int64)
+            found = self.arrays[("codes", name)] = (numbers, list(values))
+        return found
+
+    def tag_table(self):
+        """Every document's tags in one array of tag numbers: a document's are tags[starts[doc]:starts[doc + 1]]."""
+        found = self.arrays.get("tag table")
+        if found is None:
+            names, flat, starts = {}, [], [0]
+            for tags in self.tag_lists():
+                flat.extend(names.setdefault(tag, len(names)) for tag in tags)
+                starts.append(len(flat))
+            found = self.arrays["tag table"] = (np.asarray(starts, dtype=np.int64),
+                                                np.asarray(flat, dtype=np.int64), list(names))
         return found
 
     def tag_lists(self):
@@ -39,6 +115,34 @@ class _Cached:
         if found is None:
             found = self.columns["tag lists"] = [tuple(t for t in (tags or "").split(",") if t)
                                                  for tags in self.column("tags")]
+        return found
+
+    def live(self):
+        """True for every document number that is not deleted."""
+        found = self.arrays.get("live")
+        if found is None:
+            found = self.arrays["live"] = np.ones(self.searcher.reader().doc_count_all(), dtype=bool)
+            for reader, offset in self._leaves():
+                if reader.has_deletions():
+                    deleted = getattr(reader, "deleted_docs_set", None)
+                    if deleted is None:
+                        deleted = [doc for doc in range(reader.doc_count_all()) if reader.is_deleted(doc)]
+                    found[[offset + doc for doc in deleted]] = False
+        return found
+
+    def live_docs(self):
+        found = self.arrays.get("live docs")
+        if found is None:
+            found = self.arrays["live docs"] = np.flatnonzero(self.live())
+        return found
+
+    def field_lengths(self, fieldname):
+        """Each document's length in a text field, as Whoosh's scorer sees it, for every document number."""
+        found = self.arrays.get(("lengths", fieldname))
+        if found is None:
+            parts = [_segment_lengths(reader, fieldname) for reader, _offset in self._leaves()]
+            raw = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            found = self.arrays[("lengths", fieldname)] = _LENGTHS[raw]
         return found
 
     def docs(self, name, queries):
@@ -71,10 +175,10 @@ def searcher_for(ix):
     return entry
 
 
-def visibility_mask(entry, user):
-    """Document numbers this person must not see, as a set Whoosh uses directly as a search mask."""
+def _hidden(entry, user):
+    """(role name, the documents hidden from everyone with this role, this person's own posts among them)."""
     if permissions.is_moderator(user):
-        return entry.docs("mod", _ALWAYS)
+        return "mod", entry.docs("mod", _ALWAYS), set()
     groups = _ALWAYS + _NOT_MODERATOR + ([] if permissions.is_staff(user) else _NOT_STAFF)
     name = "staff" if permissions.is_staff(user) else "member"
     base = entry.docs(name, groups)
@@ -82,11 +186,31 @@ def visibility_mask(entry, user):
     if full is None:
         full = entry.sets[name + "+unpublished"] = base | entry.unpublished()
     if not getattr(user, "is_authenticated", False):
-        return full
+        return name, full, set()
     # Authors see their own held or hidden posts, as on the thread page (unless masked for another reason).
-    own = set(entry.searcher.docs_for_query(Term("author_id", user.id))) & entry.unpublished()
-    own -= base
-    return full - own if own else full
+    unpublished = entry.unpublished()
+    own = {doc for doc in postings(entry, "author_id", user.id)[0].tolist() if doc in unpublished}
+    return name, full, own - base
+
+
+def visibility_mask(entry, user):
+    """Document numbers this person must not see, as a set Whoosh uses directly as a search mask."""
+    _name, hidden, own = _hidden(entry, user)
+    return hidden - own if own else hidden
+
+
+def visible(entry, user):
+    """True for each document number this person may see: visibility_mask's complement, deleted documents removed."""
+    name, hidden, own = _hidden(entry, user)
+    base = entry.arrays.get(("visible", name))
+    if base is None:
+        base = entry.arrays[("visible", name)] = entry.live().copy()
+        base[list(hidden)] = False
+    if not own:
+        return base
+    found = base.copy()
+    found[list(own)] = True
+    return found & entry.live()
 
 
 def matching_docs(searcher, query):
@@ -123,22 +247,29 @@ def _term_docs(reader, fieldname, text):
 
 
 def column_ranges(entry, query):
-    """query without its top-level ranges over sortable numbers and dates, and the documents those ranges allow
-    (None when there were none). Whoosh expands a date range into many terms whose postings cover most of the index;
-    comparing cached column values is far cheaper, and a constant-score range never changed the ranking."""
+    """query without its top-level ranges over sortable numbers and dates, and the documents those ranges allow as
+    a boolean array (None when there were none). Whoosh expands a date range into many terms whose postings cover
+    most of the index; comparing cached column values is far cheaper, and a constant-score range never changed the
+    ranking."""
     parts = list(query.subqueries) if isinstance(query, And) else [query]
     ranges = [q for q in parts if isinstance(q, NumericRange) and q.fieldname in RANGE_COLUMNS]
     if not ranges:
         return query, None
     allowed = None
     for q in ranges:
-        values = entry.column(q.fieldname, translate=False)
-        low = -float("inf") if q.start is None else q.start
-        high = float("inf") if q.end is None else q.end
-        found = {doc for doc, value in enumerate(values) if value is not None and low <= value <= high
-                 and not (q.startexcl and value == low) and not (q.endexcl and value == high)}
+        values = entry.numbers(q.fieldname, missing=_MISSING)
+        found = values != _MISSING
+        if q.start is not None:
+            found &= (values > q.start) if q.startexcl else (values >= q.start)
+        if q.end is not None:
+            found &= (values < q.end) if q.endexcl else (values <= q.end)
         allowed = found if allowed is None else allowed & found
     rest = [q for q in parts if not any(q is r for r in ranges)]
     if not rest:
         return Every(), allowed
     return (rest[0] if len(rest) == 1 else And(rest, boost=query.boost)), allowed
+
+
+def as_set(allowed):
+    """A boolean document array as the set of document numbers Whoosh takes as a filter."""
+    return None if allowed is None else set(np.flatnonzero(allowed).tolist())
