@@ -240,3 +240,29 @@ def member_notes(member):
         .order_by(MemberNote.created_at.desc(), MemberNote.id.desc())
         .options(selectinload(MemberNote.author).options(lazyload(User.interests)))
     ).all()
+
+
+@dataclass
+class NoteSummary:
+    count: int
+    latest: MemberNote
+
+
+def note_summaries(member_ids):
+    """{member id: NoteSummary} for the members that have notes: how many, and the newest with its author.
+
+    One query for the whole page of members (plus one for the authors), however many notes there are."""
+    member_ids = list(member_ids)
+    if not member_ids:
+        return {}
+    ranked = (
+        select(MemberNote.id,
+               func.row_number().over(partition_by=MemberNote.member_id,
+                                      order_by=(MemberNote.created_at.desc(), MemberNote.id.desc())).label("rn"),
+               func.count().over(partition_by=MemberNote.member_id).label("notes"))
+        .where(MemberNote.member_id.in_(member_ids))
+        .subquery()
+    )
+    stmt = (select(MemberNote, ranked.c.notes).join(ranked, ranked.c.id == MemberNote.id).where(ranked.c.rn == 1)
+            .options(selectinload(MemberNote.author).options(lazyload(User.interests))))
+    return {note.member_id: NoteSummary(count, note) for note, count in db.session.execute(stmt)}

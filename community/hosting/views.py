@@ -40,6 +40,14 @@ def member_notes_for(member):
     return people.member_notes(member)
 
 
+@bp.app_template_global("member_note_summaries")
+def member_note_summaries(members):
+    """{member id: note count and latest note} for the member directory's cards; empty unless staff."""
+    if not permissions.can_see_member_notes(current_user):
+        return {}
+    return people.note_summaries(member.id for member in members)
+
+
 @bp.app_template_global("spotlight_warning_for")
 def spotlight_warning_for(thread):
     """The composer's spotlight warning for the signed-in staff member, or None."""
