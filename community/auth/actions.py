@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import markup, permissions, signals
+from . import mail
 from ..database import commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
@@ -126,6 +127,7 @@ def change_password(user, current_password, new_password):
     # Sessions and remember cookies carry the token: a new one signs out every other device.
     user.session_token = secrets.token_hex(16)
     commit()
+    mail.send_password_changed(user)
     return user
 
 

@@ -1,8 +1,11 @@
 """Outgoing email over SMTP (smtplib), used when MAIL_SERVER is configured."""
+import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, url_for
+
+log = logging.getLogger(__name__)
 
 
 def is_configured():
@@ -43,6 +46,19 @@ def password_changed_message(to, username, site_name, reset_url):
         f"If that was you, there is nothing to do. If it wasn't, reset your password now and tell the "
         f"community's team:\n{reset_url}\n"
     ))
+
+
+def send_password_changed(user):
+    """Tell the account's address that its password changed, so a change nobody asked for is noticed.
+
+    Sent after the change is committed; a failure is logged, never raised."""
+    if not is_configured():
+        return
+    message = password_changed_message(user.email, user.username, current_app.config["SITE_NAME"],
+                                       url_for("auth.forgot_password", _external=True))
+    error = send_all([message])[0]
+    if error:
+        log.warning("Password-changed notice to %s failed: %s", user.email, error)
 
 
 def send_all(messages):

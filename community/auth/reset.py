@@ -109,16 +109,6 @@ def reset_password(token, new_password):
     user.session_token = secrets.token_hex(16)  # also changes the fingerprint: the link is now spent
     commit()
     log.info("Password of %s (id %s) reset by email link", user.username, user.id)
-    _tell_password_changed(user)
+    mail.send_password_changed(user)
     return user
 
-
-def _tell_password_changed(user):
-    """A notice to the account's address, so a reset nobody asked for is noticed."""
-    if not mail.is_configured():
-        return
-    message = mail.password_changed_message(user.email, user.username, current_app.config["SITE_NAME"],
-                                            url_for("auth.forgot_password", _external=True))
-    error = mail.send_all([message])[0]
-    if error:
-        log.warning("Password-changed notice to %s failed: %s", user.email, error)

@@ -233,3 +233,14 @@ def test_requests_are_rate_limited_per_ip_and_per_account(app, member, database_
             _db.session.remove()
     finally:
         limiter.enabled = False
+
+
+def test_changing_the_password_in_settings_also_mails_the_notice(client, member, smtp):
+    auth = AuthActions(client)
+    auth.login("maria")
+    response = auth.post("/settings/password", {"current_password": DEFAULT_PASSWORD,
+                                                "new_password": "changed by hand today",
+                                                "confirm": "changed by hand today"})
+    assert response.status_code == 302
+    (recipients, notice), = smtp.messages
+    assert recipients == ["maria@example.com"] and notice["Subject"] == "Your Tummler password was changed"
