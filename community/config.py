@@ -73,6 +73,9 @@ class Config:
     INVITES_PER_DAY = 3000
     # Password reset links live this many seconds; each address gets a few mails an hour, each IP a few asks.
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # The public address (https://community.example.com) that links in account emails start with; without it
+    # they follow the request's Host header, which whoever sends the request chooses.
+    SITE_URL = os.environ.get("SITE_URL") or None
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
     PASSWORD_RESET_REQUESTS_PER_IP = "5 per hour"
 

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import permissions
@@ -100,7 +100,7 @@ def invite_people(inviter, candidates, link_for=None):
 
     pending = {inv.email: inv for inv in db.session.scalars(
         select(Invitation).where(Invitation.email.in_(emails), Invitation.accepted_at.is_(None)))}
-    link_for = link_for or (lambda token: url_for("invitations.accept", token=token, _external=True))
+    link_for = link_for or (lambda token: mail.external_url("invitations.accept", token=token))
     now = utcnow()
     for email in emails:
         token = secrets.token_urlsafe(32)

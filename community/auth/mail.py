@@ -12,6 +12,15 @@ def is_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def external_url(endpoint, **values):
+    """An absolute link for an email: on SITE_URL when configured, so a forged Host header cannot
+    point a password-reset link at someone else's server."""
+    site = current_app.config.get("SITE_URL")
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 def _message(to, subject, body):
     message = EmailMessage()
     message["Subject"] = subject
@@ -55,7 +64,7 @@ def send_password_changed(user):
     if not is_configured():
         return
     message = password_changed_message(user.email, user.username, current_app.config["SITE_NAME"],
-                                       url_for("auth.forgot_password", _external=True))
+                                       external_url("auth.forgot_password"))
     error = send_all([message])[0]
     if error:
         log.warning("Password-changed notice to %s failed: %s", user.email, error)

@@ -3,7 +3,7 @@ import hashlib
 import logging
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
 from sqlalchemy import select
@@ -67,7 +67,7 @@ def request_password_reset(login, link_for=None):
     user = find_account(login)
     if user is None or not _account_allows_another(user):
         return
-    link_for = link_for or (lambda token: url_for("auth.reset_password", token=token, _external=True))
+    link_for = link_for or (lambda token: mail.external_url("auth.reset_password", token=token))
     link = link_for(make_token(user))
     if not mail.is_configured():
         # Showing the link to whoever asked would hand the account to anyone who knows the address.

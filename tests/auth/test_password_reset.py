@@ -244,3 +244,14 @@ def test_changing_the_password_in_settings_also_mails_the_notice(client, member,
     assert response.status_code == 302
     (recipients, notice), = smtp.messages
     assert recipients == ["maria@example.com"] and notice["Subject"] == "Your Tummler password was changed"
+
+
+def test_links_use_the_configured_site_address_not_the_requests_host(app, client, member, smtp):
+    app.config["SITE_URL"] = "https://community.example.com/"
+    forged = "http://attacker.example"  # whoever sends the request picks the Host header
+    page = client.get("/password/forgot", base_url=forged).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/password/forgot", data={"login": "maria", "csrf_token": token}, base_url=forged)
+    assert response.status_code == 302
+    body = _body(smtp.messages[0][1])
+    assert "https://community.example.com/password/reset/" in body and "attacker.example" not in body
