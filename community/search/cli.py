@@ -6,22 +6,56 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..forum.models import Post
+from . import embeddings
 from .indexer import apply_pending, ensure_built, index_dir, rebuild, status
 from .store import IndexBusy
 
 search_cli = AppGroup("search", help="Search index: rebuild, status, worker.")
 
 
+class _StepBar:
+    """A progress bar opened at its first update (closing the step before it), so a step that never runs
+    prints nothing."""
+
+    def __init__(self, length, label, previous=None):
+        self.length, self.label, self.previous, self.bar, self.started = length, label, previous, None, None
+
+    def update(self, n):
+        if self.bar is None:  # first update: open
+            if self.previous is not None:
+                self.previous.close()
+            self.started = time.monotonic()
+            self.bar = click.progressbar(length=self.length, label=self.label)
+            self.bar.__enter__()
+        if self.bar:
+            self.bar.update(n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = False  # closed: later updates are ignored
+
+
 @search_cli.command("rebuild")
 def rebuild_command():
-    """Rebuild the index from the database and relearn related terms."""
-    total = db.session.query(Post.id).count()
+    """Rebuild the index from the database and relearn related terms (and thread vectors, when installed)."""
+    posts = _StepBar(db.session.query(Post.id).count(), "Indexing posts")
+    vectors = _StepBar(db.session.query(Post.id).filter(Post.number == 1).count(), "Embedding threads", posts)
     started = time.monotonic()
-    with click.progressbar(length=total, label="Indexing posts") as bar:
-        count = rebuild(progress=bar.update)
-    elapsed = time.monotonic() - started
-    click.echo(f"Indexed {count} posts in {elapsed:.1f}s ({count / max(elapsed, 1e-6):.0f} posts/s) "
+    posts.update(0)
+    try:
+        count = rebuild(progress=posts.update, embed_progress=vectors.update)
+    finally:
+        posts.close()
+        vectors.close()
+    finished = time.monotonic()
+    indexed = (vectors.started or finished) - started
+    click.echo(f"Indexed {count} posts in {indexed:.1f}s ({count / max(indexed, 1e-6):.0f} posts/s) "
                f"into {index_dir()}.")
+    if vectors.started:
+        click.echo(f"Thread vectors ({embeddings.model_id()}) brought up to date in {finished - vectors.started:.1f}s.")
+    elif not embeddings.available():
+        click.echo("Sentence embeddings: not installed (optional extra: make embeddings).")
 
 
 @search_cli.command("status")

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from whoosh.writing import CLEAR
 
 from ..extensions import db
-from . import related
+from . import embeddings, related
 from .documents import document_for, is_public, iter_posts, load_posts, post_doc_id, post_ids_for
 from .models import OutboxEntry
 from ..forum.models import Post
@@ -87,8 +87,18 @@ def _apply_rows(rows):
     except BaseException:
         writer.cancel()
         raise
+    if embeddings.enabled():
+        try:
+            embeddings.update(index_dir(), [_opening(document_for(p)) for p in posts.values() if p.number == 1])
+        except Exception:
+            # Optional: the words are indexed; the thread's vector is made again at the next change or rebuild.
+            log.exception("search indexer: could not update thread vectors")
     db.session.expire_all()
     return newly_public
+
+
+def _opening(doc):
+    return doc["id"], doc["title"], doc["text"]
 
 
 def _public_in(searcher, post_id):
@@ -96,8 +106,12 @@ def _public_in(searcher, post_id):
     return doc is not None and is_public(doc)
 
 
-def rebuild(progress=None, batch_size=1000):
-    """Rebuild the whole index from the database and relearn related terms; returns the number of posts."""
+def rebuild(progress=None, batch_size=1000, embed_progress=None):
+    """Rebuild the whole index from the database and relearn related terms; returns the number of posts.
+
+    With the embedding extra, thread vectors are brought up to date after the index commit (search already
+    works meanwhile); embed_progress(n) is called as threads are done.
+    """
     ix = current_index()
     with write_lock:
         if sorted(ix.schema.names()) != sorted(make_schema().names()):
@@ -105,7 +119,11 @@ def rebuild(progress=None, batch_size=1000):
             ix = recreate_index(index_dir())
         start_outbox = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
         learner = related.Learner()
+        openings = [] if embeddings.enabled() else None
         writer = get_writer(ix, patience=120.0, limitmb=256)
+        # Every segment is replaced (mergetype=CLEAR), so the new one can carry the code's current field
+        # settings, such as a faster analyzer giving the same tokens, without emptying search meanwhile.
+        writer.schema = make_schema()
         count = 0
         try:
             for batch in iter_posts(batch_size):
@@ -114,6 +132,8 @@ def rebuild(progress=None, batch_size=1000):
                     writer.add_document(**doc)
                     if is_public(doc) and not doc["staff_only"]:
                         learner.add(doc["title"] + " " + doc["text"])
+                    if openings is not None and doc["number"] == 1:
+                        openings.append(_opening(doc))
                 count += len(batch)
                 if progress:
                     progress(len(batch))
@@ -126,6 +146,9 @@ def rebuild(progress=None, batch_size=1000):
         db.session.execute(delete(OutboxEntry).where(OutboxEntry.id <= start_outbox))
         db.session.commit()
         related.save(index_dir(), learner.related_terms())
+    if openings is not None:
+        # Outside the writer lock: new posts keep being indexed while threads are encoded.
+        embeddings.build(index_dir(), openings, progress=embed_progress)
     return count
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from whoosh import qparser
-from whoosh.query import And, DateRange, Every, Not, NullQuery, Or, Phrase, Term
+from whoosh.query import And, ConstantScoreQuery, DateRange, Every, Not, NullQuery, Or, Phrase, Term
 
 from .schema import text_analyzer
 
@@ -12,6 +12,7 @@ TEXT_FIELDS = ("title", "text")
 FILTER_RE = re.compile(r'(?<!\S)(-?)(author|category|tag|tags|is|status|before|after):("[^"]*"|\S+)', re.IGNORECASE)
 STATUS_NAMES = {"open", "under_review", "planned", "in_progress", "shipped", "declined"}
 RELATED_BOOST = 0.35  # a related word counts, but less than the word itself
+NEAR_WEIGHT = 10.0  # a thread near in meaning scores cosine x this (a good two-word match scores about 5-15)
 OPERATORS_RE = re.compile(r'\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b|["*?()\[\]{}:^~]|(?:^|\s)[-+]')
 FALLBACK_NOTICE = "We couldn't read that as a search expression, so we searched for its words."
 
@@ -95,14 +96,25 @@ def plain_terms_query(text):
     return Or([Term(f, w) for w in dict.fromkeys(words) for f in TEXT_FIELDS])
 
 
-def expand(query, related, common=None):
-    """Each plain word also matches the words the community uses with it (never inside NOT or phrases).
+def expand(query, related, common=None, text=None):
+    """Each plain word also matches the words the community uses with it (never inside NOT or phrases), and,
+    with the embedding extra, the opening posts of the threads nearest in meaning to text are matched too.
 
     common(fieldname, word) says a word already matches plenty; widening it would cost time and add noise.
     """
     if not related:
         return query
+    query = _expand_words(query, related, common)
+    plain = text and not OPERATORS_RE.search(text)  # "kettle NOT beeps" has no single meaning to look up
+    near = related.neighbours(text) if plain and getattr(related, "neighbours", None) else None
+    if near:
+        # Scored by similarity alone, added to the words' score when a thread has both.
+        query = Or([query] + [ConstantScoreQuery(Term("id", doc_id), score=NEAR_WEIGHT * cosine)
+                              for doc_id, cosine in near])
+    return query
 
+
+def _expand_words(query, related, common):
     def walk(q):
         if isinstance(q, Term) and q.fieldname in TEXT_FIELDS and isinstance(q.text, str):
             if common is not None and common(q.fieldname, q.text):
@@ -133,7 +145,7 @@ def parse(schema, qstring, related=None, common=None):
     except Exception:
         text_query, fallback, notice = plain_terms_query(text), True, FALLBACK_NOTICE
     if text_query is not None and related:
-        text_query = expand(text_query, related, common)
+        text_query = expand(text_query, related, common, text=text)
     loose = None
     if text_query is not None and not fallback and _loosen(text, text_query):
         # Customers rarely use all of the product manager's words: some of them is the next best thing.

@@ -5,6 +5,7 @@ from collections import Counter
 from itertools import islice
 from pathlib import Path
 
+from . import embeddings
 from .schema import text_analyzer
 from .store import replace_file
 
@@ -64,16 +65,31 @@ def save(index_dir, terms):
     _cache.pop(str(path), None)
 
 
+class Related(dict):
+    """What widens a query: {word: [related words]}, and `neighbours(text)` (threads near in meaning, as
+    [(opening post document id, cosine)]) when the optional embedding extra is installed, else None."""
+
+    def __init__(self, terms, neighbours=None):
+        super().__init__(terms)
+        self.neighbours = neighbours
+
+    def __bool__(self):
+        return bool(len(self)) or self.neighbours is not None
+
+
 def load(index_dir):
-    """The learned terms for this index ({} before the first rebuild); re-read when the file changes."""
+    """The learned terms for this index (none before the first rebuild), re-read when the file changes, with the
+    embedding neighbours when the extra is installed and SEARCH_EMBEDDINGS is not turned off."""
     path = Path(index_dir) / FILENAME
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
-        return {}
+        mtime = None
+    near = embeddings.enabled()
     cached = _cache.get(str(path))
-    if cached and cached[0] == mtime:
+    if cached and cached[0] == (mtime, near):
         return cached[1]
-    terms = json.loads(path.read_text(encoding="utf-8"))
-    _cache[str(path)] = (mtime, terms)
-    return terms
+    terms = json.loads(path.read_text(encoding="utf-8")) if mtime is not None else {}
+    related = Related(terms, embeddings.neighbours_for(index_dir) if near else None)
+    _cache[str(path)] = ((mtime, near), related)
+    return related

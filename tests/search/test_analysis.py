@@ -1,4 +1,5 @@
 """The index's analyzer: one memoised folding-and-stop step gives exactly the tokens of Whoosh's filter chain."""
+import os
 import pickle
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -48,3 +49,29 @@ def test_spelling_words_stay_unstemmed_and_the_analyzer_survives_pickling():
     copy = pickle.loads(pickle.dumps(analyzer))
     assert copy == analyzer
     assert [t.text for t in copy("Billing the Cafés")] == ["bill", "cafe"]
+
+
+def test_a_rebuild_brings_an_index_made_with_the_old_chain_up_to_date(app, make_thread, make_member):
+    from whoosh import index
+    from whoosh.fields import TEXT
+
+    from community.search import store
+    from community.search.indexer import index_dir, rebuild
+    from community.search.queries import search
+    from community.search.schema import make_schema
+
+    old = make_schema()
+    for name, boost, spelling in (("title", 2.0, True), ("text", 1.0, False)):
+        old.remove(name)
+        old.add(name, TEXT(analyzer=_chain(), stored=True, field_boost=boost, spelling=spelling))
+    os.makedirs(index_dir(), exist_ok=True)
+    index.create_in(index_dir(), old)
+    with store._open_lock:  # as the app would find it on disk
+        store._open[str(index_dir())] = index.open_dir(index_dir())
+    assert store.open_index(index_dir()).schema["text"].analyzer == _chain()
+    make_thread(title="Billing annually", body="Pay once a year.")
+    rebuild()
+    ix = store.open_index(index_dir())
+    assert ix.schema["text"].analyzer == text_analyzer()
+    assert [t.title_html for t in search(make_member(), "billed annual").threads] == [
+        "<mark>Billing</mark> <mark>annually</mark>"]
