@@ -1,6 +1,9 @@
 """Search benchmark: Whoosh (the app's index and queries) beside SQLite FTS5 bm25 over the same demo corpus.
 
-    .venv/bin/python bench/search.py --posts 10000 100000 [--queries 40]
+    .venv/bin/python bench/search.py --posts 10000 100000 [--repeat 3]
+    .venv/bin/python bench/search.py --reuse WORKDIR [--no-queries]        # rebuild (+ queries) on a kept run
+    .venv/bin/python bench/search.py --copy-from WORKDIR [--no-queries]    # the same on a copy of its database
+    ... --reuse/--copy-from WORKDIR --embeddings     # also: encode every thread, queries with embeddings
 
 For each size: load the demo generator's community into a fresh SQLite database, rebuild the index
 (`flask search rebuild` code path), build an FTS5 table of the same text, then measure bulk index
@@ -93,11 +96,51 @@ def reuse_app(workdir):
     os.environ["INSTANCE_PATH"] = str(Path(workdir) / "instance")
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.db'}",
                        "SEARCH_INDEX_DIR": str(Path(workdir) / "index"), "SEARCH_INDEXER_IN_PROCESS": False,
-                       "SECRET_KEY": "bench"}), Path(workdir)
+                       "SECRET_KEY": "bench", "SEARCH_EMBEDDINGS": False}), Path(workdir)
 
 
-def run_size(posts_wanted, repeat, reuse=None):
+def copy_workdir(source):
+    """A new work directory holding a copy of an earlier run's databases (its index is left alone)."""
+    import shutil
+    import tempfile
+
+    target = Path(tempfile.mkdtemp(prefix="tummler-bench-"))
+    for name in ("bench.db", "fts.db"):
+        shutil.copyfile(Path(source) / name, target / name)
+    return target
+
+
+def measure_embeddings(app, conn, db, User, search, repeat, queries):
+    """The optional extra's cost: every thread encoded from scratch, then the queries with embeddings on."""
+    from community.search import embeddings
+    from community.search.documents import document_for, iter_posts
+    from community.search.indexer import index_dir
+
+    if not embeddings.available():
+        print("embeddings: optional extra not installed (make embeddings); not measured")
+        return
+    for name in (embeddings.VECTORS, embeddings.KEYS):
+        (Path(index_dir()) / name).unlink(missing_ok=True)
+    started = time.perf_counter()
+    embeddings.encode(["warm up"])
+    loaded = time.perf_counter() - started
+    openings = [(d["id"], d["title"], d["text"]) for batch in iter_posts() for d in map(document_for, batch)
+                if d["number"] == 1]
+    started = time.perf_counter()
+    embeddings.build(index_dir(), openings)
+    elapsed = time.perf_counter() - started
+    print(f"Thread vectors: {len(openings):,} threads in {elapsed:.1f}s = {len(openings) / elapsed:,.1f} threads/s "
+          f"(model load {loaded:.1f}s); load average {load_average()}")
+    if queries:
+        app.config["SEARCH_EMBEDDINGS"] = True
+        print("queries with embeddings (each query text encoded once, then remembered):")
+        measure_queries(conn, db, User, search, repeat)
+        app.config["SEARCH_EMBEDDINGS"] = False
+
+
+def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=False):
     app, workdir = reuse_app(reuse) if reuse else make_app()
+    print(f"work directory: {workdir}")
     with app.app_context(), app.test_request_context("/"):
         from sqlalchemy import func, select
 
@@ -118,8 +161,11 @@ def run_size(posts_wanted, repeat, reuse=None):
             rebuild()
             elapsed = time.perf_counter() - started
             print(f"Whoosh rebuild: {elapsed:.1f}s = {posts / elapsed:,.0f} posts/s; "
-                  f"index {index_size_bytes(index_dir()) / 1e6:.1f} MB")
-            measure_queries(conn, db, User, search, repeat)
+                  f"index {index_size_bytes(index_dir()) / 1e6:.1f} MB; load average {load_average()}")
+            if queries:
+                measure_queries(conn, db, User, search, repeat)
+            if with_embeddings:
+                measure_embeddings(app, conn, db, User, search, repeat, queries)
             return
         started = time.perf_counter()
         load_demo_corpus(max(posts_wanted // 6, 10))
@@ -160,6 +206,12 @@ def run_size(posts_wanted, repeat, reuse=None):
         conn.close()
 
 
+def load_average():
+    import os
+
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def measure_queries(conn, db, User, search, repeat):
     from sqlalchemy import select
 
@@ -183,9 +235,14 @@ def main():
     parser.add_argument("--posts", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each query.")
     parser.add_argument("--reuse", help="Work directory of an earlier run: rebuild and queries only.")
+    parser.add_argument("--copy-from", help="Like --reuse, on a copy of that run's databases in a new work directory.")
+    parser.add_argument("--no-queries", action="store_true", help="With --reuse or --copy-from: rebuild only.")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="With --reuse or --copy-from: also time thread vectors and queries using them.")
     args = parser.parse_args()
-    if args.reuse:
-        run_size(0, args.repeat, reuse=args.reuse)
+    reuse = str(copy_workdir(args.copy_from)) if args.copy_from else args.reuse
+    if reuse:
+        run_size(0, args.repeat, reuse=reuse, queries=not args.no_queries, with_embeddings=args.embeddings)
         return
     for size in args.posts:
         run_size(size, args.repeat)

