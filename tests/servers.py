@@ -73,3 +73,13 @@ def _wait_until_up(base_url, process, timeout):
             pass  # gunicorn listens before its worker has imported the app
         time.sleep(0.1)
     raise RuntimeError(f"server at {base_url} did not come up in {timeout}s")
+
+
+@contextlib.contextmanager
+def seeded_site(tmp_path_factory, name, seed_code):
+    """A development server on a fresh SQLite database prepared by seed_code; yields its base URL."""
+    instance = tmp_path_factory.mktemp(name)
+    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", SEARCH_INDEX_DIR=instance / "index")
+    prepare_database(env, seed_code)
+    with running_server(env) as base_url:
+        yield base_url

@@ -1,8 +1,8 @@
 """In a real browser: similar threads appear while composing, and a vote counts without reloading the page."""
 import pytest
 
-from tests.browsing import sign_in
-from tests.servers import prepare_database, running_server, server_env
+from tests.browsing import sign_in, wait_for_live_socket, watch_csp
+from tests.servers import seeded_site
 
 SEED = """
 from community.auth.actions import register_member
@@ -16,21 +16,14 @@ create_thread(olga, category, "Annual billing option", "Let me pay once a year."
 
 @pytest.fixture(scope="module")
 def ideas_site(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("ideas-site")
-    env = server_env(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}",
-                     SEARCH_INDEX_DIR=instance / "index")
-    prepare_database(env, SEED)
-    with running_server(env) as base_url:
+    with seeded_site(tmp_path_factory, "ideas-site", SEED) as base_url:
         yield base_url
 
 
 @pytest.fixture
 def bob_page(browser, ideas_site):  # noqa: F811
     context = browser.new_context()
-    page = context.new_page()
-    page.csp_errors = []
-    page.on("console", lambda msg: page.csp_errors.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page = watch_csp(context.new_page())
     sign_in(page, ideas_site, "bob", "password-bob-1")
     yield page
     context.close()
@@ -61,16 +54,10 @@ def test_a_vote_shows_on_another_members_open_page(browser, bob_page, ideas_site
 
     context = browser.new_context()
     try:
-        olga = context.new_page()
-        csp_errors = []
-        olga.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+        olga = watch_csp(context.new_page())
         sign_in(olga, ideas_site, "olga", "password-olga-1")
         olga.goto(ideas_site + "/t/1")
-        for _ in range(100):  # wait_for_function's polling evaluates strings, which the page's CSP forbids
-            if olga.evaluate("window.tummlerLive !== undefined && window.tummlerLive.connected"):
-                break
-            olga.wait_for_timeout(100)
-        olga.wait_for_timeout(500)  # let the socket join the thread's room
+        wait_for_live_socket(olga)  # connected, and joined the thread's room
         olga.evaluate("window.notReloaded = true")
         before = " ".join(olga.inner_text("[data-vote-total]").split())
 
@@ -83,6 +70,6 @@ def test_a_vote_shows_on_another_members_open_page(browser, bob_page, ideas_site
         assert after != before
         expect(olga.locator("[data-vote-total]")).to_have_text(after, timeout=10000)
         assert olga.evaluate("window.notReloaded") is True
-        assert csp_errors == []
+        assert olga.csp_errors == []
     finally:
         context.close()
