@@ -45,6 +45,16 @@ def _set(client, link, password=NEW_PASSWORD, confirm=None):
                                    "csrf_token": csrf_token(client, path)})
 
 
+def _change_in_settings(client, new="changed by hand today"):
+    """Sign maria in and change her password the ordinary way, knowing the current one."""
+    auth = AuthActions(client)
+    auth.login("maria")
+    response = auth.post("/settings/password", {"current_password": DEFAULT_PASSWORD, "new_password": new,
+                                                "confirm": new})
+    assert response.status_code == 302
+    return auth
+
+
 def _signed_in_as(client):
     match = re.search(r"/u/([A-Za-z0-9_]+)$", client.get("/me").headers.get("Location", ""))
     return match.group(1) if match else None
@@ -130,12 +140,7 @@ def test_expired_link_is_refused(client, member, smtp, monkeypatch):
 def test_link_dies_when_the_password_is_changed_another_way(client, member, smtp):
     _ask(client, "maria")
     _, link = _link(smtp)
-    auth = AuthActions(client)
-    auth.login("maria")
-    changed = auth.post("/settings/password", {"current_password": DEFAULT_PASSWORD,
-                                               "new_password": "changed by hand today",
-                                               "confirm": "changed by hand today"})
-    assert changed.status_code == 302
+    auth = _change_in_settings(client)
     auth.logout()
     response = client.get(_path(link))
     assert response.status_code == 400 and "password has changed" in response.get_data(as_text=True)
@@ -236,12 +241,7 @@ def test_requests_are_rate_limited_per_ip_and_per_account(app, member, database_
 
 
 def test_changing_the_password_in_settings_also_mails_the_notice(client, member, smtp):
-    auth = AuthActions(client)
-    auth.login("maria")
-    response = auth.post("/settings/password", {"current_password": DEFAULT_PASSWORD,
-                                                "new_password": "changed by hand today",
-                                                "confirm": "changed by hand today"})
-    assert response.status_code == 302
+    _change_in_settings(client)
     (recipients, notice), = smtp.messages
     assert recipients == ["maria@example.com"] and notice["Subject"] == "Your Tummler password was changed"
 
