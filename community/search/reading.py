@@ -1,4 +1,5 @@
-"""Fast reads: one refreshed searcher per thread, and per-role visibility masks cached until the index changes."""
+"""Fast reads: one refreshed searcher per thread; column values, lengths and per-role visibility masks as arrays,
+read once per segment and joined once per index version."""
 import threading
 
 import numpy as np
@@ -12,6 +13,7 @@ from .ranking import postings, segment_cached
 
 _local = threading.local()
 _MISSING = np.iinfo(np.int64).min
+_NONE = np.zeros(0, dtype=np.int64)
 _BIG = 2 ** 63  # a column's default for a document without a value (the bookmark document) can exceed int64
 _LENGTHS = np.array([max(byte_to_length(b), 1) for b in range(256)], dtype=np.float64)
 RANGE_COLUMNS = ("created",)  # before:/after: dates; sortable, so every document has its value in a column
@@ -40,6 +42,38 @@ def _segment_column(reader, name, translate):
     return segment_cached(reader, ("column", name, translate), build).value
 
 
+def _segment_numbers(reader, name, missing):
+    """An integer column (or a date column as Whoosh's long numbers) of one segment as an int64 array."""
+    def build():
+        translate = name not in RANGE_COLUMNS  # integers are stored shifted; dates are compared raw
+        values = np.fromiter((missing if v is None or not -_BIG < v < _BIG else v
+                              for v in _segment_column(reader, name, translate)), dtype=np.int64)
+        return _Sized(values, len(values))
+    return segment_cached(reader, ("numbers", name, missing), build).value
+
+
+def _segment_codes(reader, name):
+    """A text column of one segment as (value numbers per document, the values in number order)."""
+    def build():
+        values = {}
+        numbers = np.fromiter((values.setdefault(v, len(values)) for v in _segment_column(reader, name, True)),
+                              dtype=np.int64)
+        return _Sized((numbers, list(values)), len(numbers))
+    return segment_cached(reader, ("codes", name), build).value
+
+
+def _segment_tags(reader):
+    """One segment's tags as (run starts per document and one past the end, tag numbers, tag names)."""
+    def build():
+        names, flat, starts = {}, [], [0]
+        for tags in _segment_column(reader, "tags", True):
+            flat.extend(names.setdefault(t, len(names)) for t in (tags or "").split(",") if t)
+            starts.append(len(flat))
+        found = (np.asarray(starts, dtype=np.int64), np.asarray(flat, dtype=np.int64), list(names))
+        return _Sized(found, len(starts) + len(flat))
+    return segment_cached(reader, ("tags",), build).value
+
+
 def _segment_lengths(reader, fieldname):
     """Each document's length byte for a text field in one segment, as Whoosh stores it (0 = none)."""
     def build():
@@ -57,72 +91,71 @@ def _segment_lengths(reader, fieldname):
     return segment_cached(reader, ("lengths", fieldname), build).value
 
 
+def _merge_codes(parts):
+    """Per-segment (numbers, names) pairs as one numbering: (a remapping per part, the names in number order)."""
+    names, remaps = {}, []
+    for _numbers, part_names in parts:
+        remaps.append(np.fromiter((names.setdefault(n, len(names)) for n in part_names), dtype=np.int64,
+                                  count=len(part_names)))
+    return remaps, list(names)
+
+
 class _Cached:
+    """One index version's searcher and what is derived from it: per-segment arrays joined once, role masks."""
+
     def __init__(self, searcher):
         self.searcher = searcher
+        self.leaves = searcher.reader().leaf_readers()  # in document-number order
+        self.size = searcher.reader().doc_count_all()
         self.sets = {}
-        self.columns = {}
         self.arrays = {}
 
-    def _leaves(self):
-        return self.searcher.reader().leaf_readers()  # in document-number order
-
-    def column(self, name, translate=True):
-        """A sortable field's value for every document number (raw numbers, e.g. a date as Whoosh's long, when
-        translate is False). Segments are read once each, so after a commit only the new segment is read."""
-        found = self.columns.get((name, translate))
+    def _joined(self, key, per_segment, empty):
+        found = self.arrays.get(key)
         if found is None:
-            found = self.columns[(name, translate)] = []
-            for reader, _offset in self._leaves():
-                found.extend(_segment_column(reader, name, translate))
+            parts = [per_segment(reader) for reader, _offset in self.leaves]
+            found = self.arrays[key] = np.concatenate(parts) if parts else empty
         return found
 
     def numbers(self, name, missing=-1):
-        """An integer column, or a date column as Whoosh's long numbers, as an int64 array (missing where a
-        document has none)."""
-        found = self.arrays.get(("numbers", name, missing))
-        if found is None:
-            translate = name not in RANGE_COLUMNS  # integers translated (stored shifted); dates compared raw
-            found = self.arrays[("numbers", name, missing)] = np.fromiter(
-                (missing if v is None or not -_BIG < v < _BIG else v for v in self.column(name, translate=translate)),
-                dtype=np.int64)
-        return found
+        """An integer column, or a date column as Whoosh's long numbers, as an int64 array over every document
+        number (missing where a document has none)."""
+        return self._joined(("numbers", name, missing), lambda r: _segment_numbers(r, name, missing),
+                            np.zeros(0, dtype=np.int64))
 
     def codes(self, name):
         """A text column as (an int array of value numbers per document, the values in number order)."""
         found = self.arrays.get(("codes", name))
         if found is None:
-            values = {}
-            numbers = np.fromiter((values.setdefault(v, len(values)) for v in self.column(name)), dtype=np.int64)
-            found = self.arrays[("codes", name)] = (numbers, list(values))
+            parts = [_segment_codes(reader, name) for reader, _offset in self.leaves]
+            remaps, names = _merge_codes(parts)
+            numbers = [remap[part[0]] for remap, part in zip(remaps, parts)]
+            found = self.arrays[("codes", name)] = (
+                np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int64), names)
         return found
 
     def tag_table(self):
-        """Every document's tags in one array of tag numbers: a document's are tags[starts[doc]:starts[doc + 1]]."""
+        """Every document's tags in one array of tag numbers: document d's are tags[starts[d]:starts[d + 1]]."""
         found = self.arrays.get("tag table")
         if found is None:
-            names, flat, starts = {}, [], [0]
-            for tags in self.tag_lists():
-                flat.extend(names.setdefault(tag, len(names)) for tag in tags)
-                starts.append(len(flat))
-            found = self.arrays["tag table"] = (np.asarray(starts, dtype=np.int64),
-                                                np.asarray(flat, dtype=np.int64), list(names))
-        return found
-
-    def tag_lists(self):
-        """Each document's tags as a tuple (the column holds them comma-separated)."""
-        found = self.columns.get("tag lists")
-        if found is None:
-            found = self.columns["tag lists"] = [tuple(t for t in (tags or "").split(",") if t)
-                                                 for tags in self.column("tags")]
+            parts = [_segment_tags(reader) for reader, _offset in self.leaves]
+            remaps, names = _merge_codes([(flat, part_names) for _starts, flat, part_names in parts])
+            starts, flat, shift = [], [], 0
+            for remap, (part_starts, part_flat, _names) in zip(remaps, parts):
+                starts.append(part_starts[:-1] + shift)
+                flat.append(remap[part_flat])
+                shift += len(part_flat)
+            starts.append(np.asarray([shift], dtype=np.int64))
+            found = self.arrays["tag table"] = (np.concatenate(starts),
+                                                np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64), names)
         return found
 
     def live(self):
         """True for every document number that is not deleted."""
         found = self.arrays.get("live")
         if found is None:
-            found = self.arrays["live"] = np.ones(self.searcher.reader().doc_count_all(), dtype=bool)
-            for reader, offset in self._leaves():
+            found = self.arrays["live"] = np.ones(self.size, dtype=bool)
+            for reader, offset in self.leaves:
                 if reader.has_deletions():
                     deleted = getattr(reader, "deleted_docs_set", None)
                     if deleted is None:
@@ -140,23 +173,33 @@ class _Cached:
         """Each document's length in a text field, as Whoosh's scorer sees it, for every document number."""
         found = self.arrays.get(("lengths", fieldname))
         if found is None:
-            parts = [_segment_lengths(reader, fieldname) for reader, _offset in self._leaves()]
-            raw = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            raw = self._joined(("length bytes", fieldname), lambda r: _segment_lengths(r, fieldname),
+                               np.zeros(0, dtype=np.uint8))
             found = self.arrays[("lengths", fieldname)] = _LENGTHS[raw]
         return found
 
+    def flags(self, name, terms):
+        """True for every live document with any of these terms, kept under name for this index version."""
+        found = self.arrays.get(("flags", name))
+        if found is None:
+            found = self.arrays[("flags", name)] = np.zeros(self.size, dtype=bool)
+            for term in terms:
+                found[postings(self, term.fieldname, term.text)[0]] = True
+        return found
+
     def docs(self, name, queries):
+        """The set of documents matching any of queries (for Whoosh's filter), kept under name."""
         found = self.sets.get(name)
         if found is None:
             found = self.sets[name] = set(self.searcher.docs_for_query(Or(queries)))
         return found
 
     def unpublished(self):
-        found = self.sets.get("unpublished")
+        """True for posts that are held, hidden or rejected."""
+        found = self.arrays.get("unpublished")
         if found is None:
-            published = set(self.searcher.docs_for_query(Term("state", "published")))
-            posts = set(self.searcher.docs_for_query(Term("kind", "post")))
-            found = self.sets["unpublished"] = posts - published
+            found = self.arrays["unpublished"] = (self.flags("posts", [Term("kind", "post")])
+                                                  & ~self.flags("published", [Term("state", "published")]))
         return found
 
 
@@ -176,27 +219,28 @@ def searcher_for(ix):
 
 
 def _hidden(entry, user):
-    """(role name, the documents hidden from everyone with this role, this person's own posts among them)."""
+    """(role name, True for documents hidden from everyone with this role, this person's own posts among them)."""
     if permissions.is_moderator(user):
-        return "mod", entry.docs("mod", _ALWAYS), set()
-    groups = _ALWAYS + _NOT_MODERATOR + ([] if permissions.is_staff(user) else _NOT_STAFF)
+        return "mod", entry.flags("mod", _ALWAYS), _NONE
     name = "staff" if permissions.is_staff(user) else "member"
-    base = entry.docs(name, groups)
-    full = entry.sets.get(name + "+unpublished")
+    base = entry.flags(name, _ALWAYS + _NOT_MODERATOR + ([] if permissions.is_staff(user) else _NOT_STAFF))
+    full = entry.arrays.get(("hidden", name))
     if full is None:
-        full = entry.sets[name + "+unpublished"] = base | entry.unpublished()
+        full = entry.arrays[("hidden", name)] = base | entry.unpublished()
     if not getattr(user, "is_authenticated", False):
-        return name, full, set()
+        return name, full, _NONE
     # Authors see their own held or hidden posts, as on the thread page (unless masked for another reason).
-    unpublished = entry.unpublished()
-    own = {doc for doc in postings(entry, "author_id", user.id)[0].tolist() if doc in unpublished}
-    return name, full, own - base
+    own = postings(entry, "author_id", user.id)[0]
+    return name, full, own[entry.unpublished()[own] & ~base[own]]
 
 
 def visibility_mask(entry, user):
     """Document numbers this person must not see, as a set Whoosh uses directly as a search mask."""
-    _name, hidden, own = _hidden(entry, user)
-    return hidden - own if own else hidden
+    name, hidden, own = _hidden(entry, user)
+    found = entry.sets.get(("mask", name))
+    if found is None:
+        found = entry.sets[("mask", name)] = set(np.flatnonzero(hidden).tolist())
+    return found - set(own.tolist()) if len(own) else found
 
 
 def visible(entry, user):
@@ -204,13 +248,12 @@ def visible(entry, user):
     name, hidden, own = _hidden(entry, user)
     base = entry.arrays.get(("visible", name))
     if base is None:
-        base = entry.arrays[("visible", name)] = entry.live().copy()
-        base[list(hidden)] = False
-    if not own:
+        base = entry.arrays[("visible", name)] = entry.live() & ~hidden
+    if not len(own):
         return base
     found = base.copy()
-    found[list(own)] = True
-    return found & entry.live()
+    found[own] = True
+    return found
 
 
 def matching_docs(searcher, query):
