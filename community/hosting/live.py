@@ -58,11 +58,26 @@ def on_post_state_changed(sender, post, before=None, after=None, **_):
         realtime.floor_changed("held", "handled")
 
 
+def _unanswered_member_thread(thread):
+    return thread.reply_count == 0 and not permissions.is_staff(thread.author)
+
+
 def on_post_deleted(sender, post, **_):
+    if post.number == 1 and post.state == "published" and _unanswered_member_thread(post.thread):
+        realtime.floor_changed("waiting", "handled")  # the thread went with its opening post
     if post.state == "held":
         realtime.floor_changed("held", "handled")
     if _open_flags(post.id):
         realtime.floor_changed("flagged", "handled")
+
+
+def on_thread_changed(sender, thread, change=None, **_):
+    """Locking or merging away an unanswered thread takes it off the queue; unlocking may bring it back."""
+    if change in ("lock_thread", "merge_threads", "unlock_thread") and _unanswered_member_thread(thread):
+        if change == "unlock_thread":
+            realtime.floor_changed("waiting", "changed")
+        elif change == "lock_thread" or thread.redirect_to_id is not None:
+            realtime.floor_changed("waiting", "handled")
 
 
 def on_post_flagged(sender, post, flag, **_):
@@ -81,5 +96,6 @@ def connect_receivers():
     signals.post_created.connect(on_post_created, weak=False)
     signals.post_state_changed.connect(on_post_state_changed, weak=False)
     signals.post_deleted.connect(on_post_deleted, weak=False)
+    signals.thread_changed.connect(on_thread_changed, weak=False)
     signals.post_flagged.connect(on_post_flagged, weak=False)
     signals.flags_resolved.connect(on_flags_resolved, weak=False)

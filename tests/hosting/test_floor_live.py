@@ -86,6 +86,24 @@ def test_the_first_reply_takes_a_thread_off_the_waiting_list(floor_watcher, make
     assert floor_events(floor_watcher) == []
 
 
+def test_locking_or_deleting_an_unanswered_thread_takes_it_off_the_queue(floor_watcher, facilitator, make_member,
+                                                                        make_thread):
+    from community.moderation.threads import set_locked
+
+    locked = make_thread(author=make_member())
+    floor_events(floor_watcher)
+    set_locked(facilitator, locked, True, "Duplicate of the pinned kettle thread.")
+    assert floor_events(floor_watcher) == [{"section": "waiting", "change": "handled"}]
+    set_locked(facilitator, locked, False, "Opened again.")
+    assert floor_events(floor_watcher) == [{"section": "waiting", "change": "changed"}]
+    author = make_member()
+    gone = make_thread(author=author)
+    opening = _db.session.scalar(select(Post).where(Post.thread_id == gone.id))
+    floor_events(floor_watcher)
+    delete_post(author, opening)
+    assert floor_events(floor_watcher) == [{"section": "waiting", "change": "handled"}]
+
+
 def test_flags_are_announced_once_per_post_and_when_resolved(floor_watcher, make_member, make_thread, reply,
                                                              facilitator):
     post = reply(make_member(), make_thread(), "You are all clueless.")
