@@ -37,14 +37,16 @@ class _StepBar:
 
 
 @search_cli.command("rebuild")
-def rebuild_command():
+@click.option("--procs", default=1, show_default=True,
+              help="Processes that analyse documents; more is faster only on cores the web workers don't need.")
+def rebuild_command(procs):
     """Rebuild the index from the database and relearn related terms (and thread vectors, when installed)."""
     posts = _StepBar(db.session.query(Post.id).count(), "Indexing posts")
     vectors = _StepBar(db.session.query(Post.id).filter(Post.number == 1).count(), "Embedding threads", posts)
     started = time.monotonic()
     posts.update(0)
     try:
-        count = rebuild(progress=posts.update, embed_progress=vectors.update)
+        count = rebuild(progress=posts.update, embed_progress=vectors.update, procs=procs)
     finally:
         posts.close()
         vectors.close()

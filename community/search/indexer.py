@@ -106,8 +106,11 @@ def _public_in(searcher, post_id):
     return doc is not None and is_public(doc)
 
 
-def rebuild(progress=None, batch_size=1000, embed_progress=None):
+def rebuild(progress=None, batch_size=1000, embed_progress=None, procs=1):
     """Rebuild the whole index from the database and relearn related terms; returns the number of posts.
+
+    procs > 1 analyses documents in that many worker processes (Whoosh's multiprocess writer, one segment
+    each): faster when cores are free, but it takes them from the web workers while it runs.
 
     With the embedding extra, thread vectors are brought up to date after the index commit (search already
     works meanwhile); embed_progress(n) is called as threads are done.
@@ -120,7 +123,8 @@ def rebuild(progress=None, batch_size=1000, embed_progress=None):
         start_outbox = db.session.scalar(select(func.max(OutboxEntry.id))) or 0
         learner = related.Learner()
         openings = [] if embeddings.enabled() else None
-        writer = get_writer(ix, patience=120.0, limitmb=256)
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = get_writer(ix, patience=120.0, limitmb=256, **options)
         # Every segment is replaced (mergetype=CLEAR), so the new one can carry the code's current field
         # settings, such as a faster analyzer giving the same tokens, without emptying search meanwhile.
         writer.schema = make_schema()
@@ -142,6 +146,12 @@ def rebuild(progress=None, batch_size=1000, embed_progress=None):
         except BaseException:
             writer.cancel()
             raise
+        if procs > 1:
+            # Whoosh drops a worker's segment if its result is late; say so rather than serve a partial index.
+            with current_index().searcher() as searcher:
+                if searcher.doc_count() != count + 1:
+                    raise RuntimeError(f"rebuild with {procs} processes indexed {searcher.doc_count() - 1} of "
+                                       f"{count} posts; run it again (without --procs)")
         # Rows written before the rebuild started are now reflected; later ones are applied next.
         db.session.execute(delete(OutboxEntry).where(OutboxEntry.id <= start_outbox))
         db.session.commit()
