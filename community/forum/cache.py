@@ -102,6 +102,8 @@ def shared_fragment(key, caller):
 
 
 # --- whole anonymous thread pages, less the CSRF token ------------------------
+# Visitors without any session cookie are answered earlier still, by forum/stored_pages.py; these are for
+# anonymous readers who carry a session (a CSRF token from the sign-in form, say).
 
 TOKEN_SLOT = "\x00csrf-token\x00"
 

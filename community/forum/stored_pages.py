@@ -12,7 +12,6 @@ limit there either): replaying stored bytes costs less than checking a limit wou
 Flask request.
 """
 import logging
-import threading
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
@@ -122,12 +121,12 @@ class StoredPages:
 
 
 class VersionReader:
-    """The two version reads, compiled once by SQLAlchemy and run straight on a DBAPI connection per thread.
+    """The two version reads, compiled once by SQLAlchemy and run straight on a pooled DBAPI connection.
 
-    Checking a connection out of the pool and building a result costs several times what the one-row query
-    does; these reads only need a tuple. The connection is detached from the pool and never inside a
-    transaction between reads (autocommit on PostgreSQL; SQLite ends a lone SELECT's read when its rows are
-    fetched), so each read sees everything committed before it.
+    Going through a Connection and building a Result costs several times what the one-row query does;
+    these reads only need a tuple. The connection comes from the app's own pool and goes back to it after
+    each read (the pool ends the read's transaction), so each read sees everything committed before it
+    and the layer holds no connection of its own.
     """
 
     def __init__(self, engine):
@@ -135,7 +134,6 @@ class VersionReader:
         self.errors = engine.dialect.loaded_dbapi.Error
         self._thread = self._compile(cache.page_state_query(), engine.dialect)
         self._listing = self._compile(cache.LISTING_VERSION, engine.dialect)
-        self._local = threading.local()
 
     @staticmethod
     def _compile(stmt, dialect):
@@ -154,7 +152,7 @@ class VersionReader:
         params = compiled.construct_params(values)
         if compiled.positional:
             params = tuple(params[name] for name in compiled.positiontup)
-        connection = self._connection()
+        connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
             try:
@@ -163,20 +161,10 @@ class VersionReader:
             finally:
                 cursor.close()
         except self.errors:
-            self._local.connection = None
-            connection.close()
+            connection.invalidate()  # a broken connection is not given back to the pool
             raise
-
-    def _connection(self):
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            fairy = self.engine.raw_connection()
-            fairy.detach()  # ours alone: the pool's connections keep their own settings
-            connection = fairy.dbapi_connection
-            if self.engine.dialect.name == "postgresql":
-                connection.autocommit = True
-            self._local.connection = connection
-        return connection
+        finally:
+            connection.close()  # back to the pool, which rolls the read's transaction back
 
 
 def _shareable(status, headers):
