@@ -69,6 +69,16 @@ def floor_changed(section, change):
     socketio.emit("floor_changed", {"section": section, "change": change}, to=FLOOR_ROOM, namespace="/live")
 
 
+def floor_reset(staff_user_ids):
+    """Empty the floor's room, then ask the open floors of those still staff to watch it again.
+
+    After a demotion: the room is emptied everywhere (also through the message queue), and only sockets
+    whose member still passes the permission check get back in."""
+    socketio.close_room(FLOOR_ROOM, namespace="/live")
+    for user_id in staff_user_ids:
+        socketio.emit("floor_reset", {}, to=user_room(user_id), namespace="/live")
+
+
 # --- chat (namespace "/chat"); payloads are built by community.chat.queries before commit ---
 
 CHAT_NAMESPACE = "/chat"

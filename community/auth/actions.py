@@ -9,9 +9,9 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import markup, permissions, signals
+from .. import markup, permissions, realtime, signals
 from . import mail
-from ..database import commit, rollback, utcnow
+from ..database import after_commit, commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.audit import record_audit
@@ -179,19 +179,29 @@ def change_role(actor, user, role, reason=""):
         raise Invalid(f"{user.username} is already {user.role_label.lower()}.", field="role")
     if permissions.is_admin(user) and _admin_count() <= 1:
         raise Invalid("The community needs at least one admin; promote another first.", field="role")
-    before = user.role
+    before, watched_floor = user.role, permissions.can_view_floor(user)
     user.role = role
     record_audit(actor, "change_role", "user", user.id, reason=(reason or "").strip()[:1000],
                  subject_user=user, before={"role": before}, after={"role": role})
+    if watched_floor and not permissions.can_view_floor(user):
+        after_commit(_reset_floor)  # their open floor must stop hearing staff-only updates
     commit()
     return user
+
+
+def _reset_floor():
+    staff = select(User.id).where(~permissions.customers_only(User.role), User.suspended_at.is_(None))
+    realtime.floor_reset(db.session.scalars(staff).all())
 
 
 def set_role(user, role):
     """Give a member a role from the command line (no acting member, so no audit entry)."""
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}.")
+    watched_floor = permissions.can_view_floor(user)
     user.role = role
+    if watched_floor and not permissions.can_view_floor(user):
+        after_commit(_reset_floor)
     commit()
     return user
 

@@ -15,6 +15,7 @@
 
     function watch() { socket.emit("watch_floor", {}); }
     socket.on("connect", watch);  // again after every reconnect: rooms do not survive one
+    socket.on("floor_reset", watch);  // the room was emptied after a role change: staff get back in
     if (socket.connected) { watch(); }
 
     socket.on("floor_changed", function (data) {

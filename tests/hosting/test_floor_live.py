@@ -164,3 +164,26 @@ def test_the_floor_page_carries_the_live_banner_and_its_script(client, auth, fac
     auth.login("fran")
     page = client.get("/floor/").get_data(as_text=True)
     assert "data-floor-live" in page and "/static/js/floor-live.js" in page and "<script>" not in page
+
+
+
+def test_a_demoted_facilitator_stops_hearing_the_floor(live_socket, floor_watcher, admin, make_member, category):
+    from community.auth.actions import change_role
+
+    felix = make_member("felix", role="facilitator")
+    demoted = live_socket("felix")
+    assert demoted.emit("watch_floor", {}, namespace="/live", callback=True) == {"ok": True}
+    demoted.get_received("/live")
+
+    change_role(admin, felix, "member", "Moved to another team.")
+    # Those still staff are asked to watch again (the page does so on "floor_reset"); felix is not asked.
+    assert [e["name"] for e in floor_watcher.get_received("/live")] == ["floor_reset"]
+    assert [e["name"] for e in demoted.get_received("/live")] == []
+    g.pop("_login_user", None)
+    assert floor_watcher.emit("watch_floor", {}, namespace="/live", callback=True) == {"ok": True}
+    g.pop("_login_user", None)
+    assert demoted.emit("watch_floor", {}, namespace="/live", callback=True)["ok"] is False
+
+    create_thread(make_member("nina"), category, "Hello, my first question", "How do I descale it?")
+    assert floor_events(floor_watcher) == [{"section": "newcomers", "change": "new"}]
+    assert floor_events(demoted) == []
