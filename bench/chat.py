@@ -10,7 +10,9 @@ several processes. For each N:
   * paced: the senders together send --rate messages per second for --seconds; fan-out latency is the
     time from send to receipt at each of the N receivers (one clock: all clients live in this process);
   * flood: --flood-senders each send their next message as soon as the last one is acknowledged, for
-    --flood-seconds; delivered messages per second = receipts at the N receivers / elapsed time.
+    --flood-seconds; delivered messages per second = messages received at the N receivers / elapsed
+    time. Messages, not frames: the app sends the messages of one group commit as one frame (a list),
+    the bare server one frame per message; frames per second are reported beside.
 The app is started with CHAT_RATE_LIMIT raised so flooding senders are not refused; the limiter still
 runs on every message. Receivers are minimal Socket.IO clients (aiohttp websockets that read frames
 without decoding JSON), so the load generator is as light as it can be on the same two cores.
@@ -36,14 +38,15 @@ sys.path.insert(0, str(ROOT))
 from tests.servers import free_port, prepare_database, running_server, server_env  # noqa: E402
 
 PASSWORD = "password-bench-1"
-TS_RE = re.compile(rb"ts=(\d+\.\d+)")
+TS_RE = re.compile(r"ts=(\d+\.\d+)")
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')  # the sign-in form's token
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
-def gunicorn(port, target):
+def gunicorn(port, target, profile=False):
+    extra = ["-c", str(ROOT / "bench" / "profile_worker.py")] if profile else []
     return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
-            "--no-control-socket", "--log-level", "warning", target]
+            "--no-control-socket", "--log-level", "warning", *extra, target]
 
 
 class Client:
@@ -81,12 +84,10 @@ class Client:
             data = msg.data
             if data == "2":
                 await self.ws.send_str("3")
-            elif data.startswith('42/chat,["chat_message"'):
+            elif data.startswith('42/chat,["chat_message'):  # "chat_message", or the app's "chat_messages" list
                 if self.recorder is not None:
                     now = time.time()
-                    found = TS_RE.search(data.encode())
-                    if found:
-                        self.recorder(now, now - float(found.group(1)))
+                    self.recorder(now, [now - float(stamp) for stamp in TS_RE.findall(data)])
             elif data.startswith("43/chat,"):
                 body = data[8:]
                 digits = len(body) - len(body.lstrip("0123456789"))
@@ -107,11 +108,14 @@ class Client:
 
 
 class Recorder:
-    def __init__(self):
-        self.latencies, self.first, self.last = [], None, None
+    """Counts messages, not frames: a frame carrying a list of k messages counts k receipts."""
 
-    def __call__(self, now, latency):
-        self.latencies.append(latency)
+    def __init__(self):
+        self.latencies, self.frames, self.first, self.last = [], 0, None, None
+
+    def __call__(self, now, latencies):
+        self.latencies.extend(latencies)
+        self.frames += 1
         self.first = self.first or now
         self.last = now
 
@@ -123,6 +127,22 @@ def sign_in(base_url, username):
                          timeout=30, allow_redirects=False)
     assert response.status_code == 302, f"sign-in failed for {username}"
     return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+def server_cpu(port):
+    """CPU seconds (user + system) used so far by the server processes listening on port."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f"127.0.0.1:{port}".encode() not in (entry / "cmdline").read_bytes():
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(values, share):
@@ -166,7 +186,10 @@ async def run_case(base_url, n, cookies, args):
 
         # Flood: closed loop, each sender waits for its acknowledgement before the next message.
         recorder.latencies.clear()
+        recorder.frames = 0
         recorder.first = recorder.last = None
+        port = int(base_url.rpartition(":")[2])
+        cpu_start = server_cpu(port)
         stop = time.monotonic() + args.flood_seconds
         flood_start = time.time()
         sent = [0]
@@ -178,7 +201,8 @@ async def run_case(base_url, n, cookies, args):
 
         await asyncio.gather(*(flood(s) for s in senders[:args.flood_senders]))
         await asyncio.sleep(2.0)
-        flood_latencies = list(recorder.latencies)
+        flood_cpu = server_cpu(port) - cpu_start
+        flood_latencies, flood_frames = list(recorder.latencies), recorder.frames
         elapsed = (recorder.last or time.time()) - flood_start
         for client in receivers + senders:
             await client.close()
@@ -188,7 +212,9 @@ async def run_case(base_url, n, cookies, args):
         "paced_rate": len(paced) / args.seconds,
         "flood_msgs": sent[0], "flood_delivered": len(flood_latencies),
         "flood_rate": len(flood_latencies) / elapsed if elapsed > 0 else 0.0,
+        "flood_frame_rate": flood_frames / elapsed if elapsed > 0 else 0.0,
         "flood_p99": percentile(flood_latencies, 0.99) * 1000,
+        "cpu_per_message": flood_cpu / sent[0] * 1000 if sent[0] else float("nan"),
     }
 
 
@@ -243,6 +269,8 @@ def main():
     parser.add_argument("--accounts", type=int, default=4, help="receiver accounts, shared round-robin")
     parser.add_argument("--sender-accounts", type=int, default=4, help="sender accounts, shared round-robin")
     parser.add_argument("--redis", action="store_true", help="run the app with the Redis message queue")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="cProfile the app's gevent worker for the whole run; stats to FILE (pstats)")
     parser.add_argument("--app-mode", choices=("gevent", "threading"), default="gevent",
                         help="gevent: gunicorn -k gevent -w 1 (production); threading: python wsgi.py")
     args = parser.parse_args()
@@ -256,9 +284,10 @@ def main():
             prepare_database(env, SEED.format(password=PASSWORD, accounts=total))
             bare_port, app_port = free_port(), free_port()
             bare_env = {**env, "PYTHONPATH": str(ROOT)}
+            app_env = {**env, "TUMMLER_PROFILE_OUT": str(Path(args.profile).resolve())} if args.profile else env
+            app_command = gunicorn(app_port, "wsgi:app", profile=bool(args.profile)) if args.app_mode == "gevent" else None
             with _bare(bare_env, bare_port) as bare_url, \
-                    running_server(env, port=app_port, command=gunicorn(app_port, "wsgi:app")
-                                   if args.app_mode == "gevent" else None) as app_url:
+                    running_server(app_env, port=app_port, command=app_command) as app_url:
                 print("Signing in the bench members…", flush=True)
                 names = [f"bench{i}" for i in range(total)]
                 cookies = [sign_in(app_url, name) for name in names]
@@ -306,8 +335,13 @@ def report(results, args):
     print(f"\nApp database: {args.database}; Redis message queue: {'yes' if args.redis else 'no'}.")
     print(f"Paced: {args.rate:g} msg/s for {args.seconds:g} s from {args.senders} senders; "
           f"flood: {args.flood_senders} closed-loop senders for {args.flood_seconds:g} s.\n")
-    print("| server | N | paced p50 / p99 (ms) | received / expected | flood delivered msg/s | flood p99 (ms) | app / bare |")
-    print("|---|---:|---|---|---:|---:|---:|")
+    print("Delivered counts messages at the receivers; the app sends messages committed together as one")
+    print("frame (a list), the bare server one frame per message: frames/s shows the difference.\n")
+    print("Server CPU per message: the server's user + system CPU during the flood (and the 2 s after it)")
+    print("divided by the messages sent, fan-out to all N included.\n")
+    print("| server | N | paced p50 / p99 (ms) | received / expected | flood delivered msg/s | flood frames/s "
+          "| flood p99 (ms) | server CPU per message (ms) | app / bare |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|")
     bare_rates = {}
     for label, f in results:
         if label.startswith("bare"):
@@ -315,7 +349,8 @@ def report(results, args):
         ratio = f["flood_rate"] / bare_rates[f["n"]] if not label.startswith("bare") and bare_rates.get(f["n"]) else None
         print(f"| {label} | {f['n']} | {f['p50']:.1f} / {f['p99']:.1f} | {f['paced_received']} / {f['paced_expected']}"
               f"{' (' + str(f['refused']) + ' refused)' if f['refused'] else ''} | {f['flood_rate']:,.0f} | "
-              f"{f['flood_p99']:.0f} | {'' if ratio is None else f'{ratio:.0%}'} |")
+              f"{f['flood_frame_rate']:,.0f} | "
+              f"{f['flood_p99']:.0f} | {f['cpu_per_message']:.2f} | {'' if ratio is None else f'{ratio:.0%}'} |")
 
 
 if __name__ == "__main__":

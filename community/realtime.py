@@ -89,6 +89,15 @@ def chat_message(room_id, payload):
     socketio.emit("chat_message", payload, to=chat_room(room_id), namespace=CHAT_NAMESPACE)
 
 
+def chat_messages(room_id, payloads):
+    """Messages committed together (one group commit), in sequence order: several go out as one
+    "chat_messages" event carrying the list, so the room is written to once, not once per message."""
+    if len(payloads) == 1:
+        chat_message(room_id, payloads[0])
+    elif payloads:
+        socketio.emit("chat_messages", payloads, to=chat_room(room_id), namespace=CHAT_NAMESPACE)
+
+
 def chat_message_changed(room_id, payload):
     """An edited message, or a deleted one's tombstone."""
     socketio.emit("message_changed", payload, to=chat_room(room_id), namespace=CHAT_NAMESPACE)

@@ -150,15 +150,7 @@ def post_message(author, room, body):
 def _store_message(author, room, body, member=None, grouped=False):
     """Render in the sender's own context, then store: through the room's group commit, or (when the
     caller's transaction carries its own changes, as an introduction does) in the caller's transaction."""
-    rendered, mentioned = _render(room, body)
-    item = Pending(
-        author_id=author.id, author=queries.author_payload(author), body=body, html=rendered.html,
-        by_staff=permissions.is_staff(author), mention_ids=[u.id for u in mentioned.values()],
-        mention_text=f"{author.username} mentioned you in "
-                     + (queries.room_title(room, author) if room.kind == "public" else "a conversation"),
-        url=_url("chat.room", room_id=room.id), join=room.kind == "public" and member is None,
-        direct=room.kind == "direct", username=author.username,
-    )
+    item = _pending(author, room, body, member)
     room_id = room.id
     if not grouped:
         _write_batch(room_id, [item])
@@ -167,9 +159,22 @@ def _store_message(author, room, body, member=None, grouped=False):
     return write_grouped(key, item, lambda batch: _write_batch(room_id, batch), before_wait=rollback)
 
 
+def _pending(author, room, body, member):
+    """A checked message, rendered in its sender's context, ready for a batch."""
+    rendered, mentioned = _render(room, body)
+    return Pending(
+        author_id=author.id, author=queries.author_payload(author), body=body, html=rendered.html,
+        by_staff=permissions.is_staff(author), mention_ids=[u.id for u in mentioned.values()],
+        mention_text=f"{author.username} mentioned you in "
+                     + (queries.room_title(room, author) if room.kind == "public" else "a conversation"),
+        url=_url("chat.room", room_id=room.id), join=room.kind == "public" and member is None,
+        direct=room.kind == "direct", username=author.username,
+    )
+
+
 def _write_batch(room_id, batch):
     """One transaction for a batch of messages to one room: consecutive sequence numbers taken under
-    the room's row lock, one insert, notifications, commit, then the fan-out in sequence order."""
+    the room's row lock, one insert, notifications, commit, then the fan-out: the batch in one event."""
     now = utcnow()
     last = db.session.execute(
         update(Room).where(Room.id == room_id)
@@ -194,7 +199,7 @@ def _write_batch(room_id, batch):
             _notify_direct(db.session.get(User, item.author_id), room_id, message, link)
         message.payload = item.result = queries.new_message_payload(message, item.author)
     payloads = [m.payload for m in messages]
-    after_commit(lambda: [realtime.chat_message(room_id, payload) for payload in payloads])
+    after_commit(lambda: realtime.chat_messages(room_id, payloads))
     commit()
     for item, message in zip(batch, messages):
         item.result = message

@@ -224,6 +224,8 @@
   socket.on("disconnect", function () { setStatus("Connection lost: reconnecting…"); });
   socket.on("connect_error", function () { setStatus("Cannot reach the chat right now: retrying…"); });
   socket.on("chat_message", receive);
+  // Messages committed together arrive as one list, in sequence order.
+  socket.on("chat_messages", function (messages) { messages.forEach(receive); });
   socket.on("message_changed", applyUpdate);
   socket.on("presence", function (data) { if (data.room_id === roomId) { showPeople(data.people); } });
   socket.on("typing", function (data) {

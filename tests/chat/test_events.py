@@ -147,3 +147,22 @@ def test_read_mark_clears_the_unread_count(chat_as, room, member, make_member):
     assert queries.public_rooms(member)[0]["unread"] == 1
     assert maria.emit("read", {"room_id": room.id, "seq": 1}) == {"ok": True, "last_read_seq": 1}
     assert queries.public_rooms(member)[0]["unread"] == 0
+
+
+def test_messages_committed_together_reach_the_room_as_one_list_in_order(chat_as, room, member, make_member):
+    """A group commit's messages go out as one "chat_messages" event; a lone message stays "chat_message"."""
+    olly, thea = make_member("olly"), make_member("thea")
+    watcher = chat_as("maria")
+    watcher.join(room)
+    watcher.received()
+    batch = [actions._pending(olly, room, "first of two", None), actions._pending(thea, room, "second of two", None)]
+    actions._write_batch(room.id, batch)
+    actions.post_message(olly, room, "on its own")
+
+    events = [(e["name"], e["args"][0]) for e in watcher.sio.get_received("/chat") if e["name"].startswith("chat_")]
+    assert [name for name, _ in events] == ["chat_messages", "chat_message"]
+    together = events[0][1]
+    assert [(m["seq"], m["author"]["username"], m["body_html"]) for m in together] == [
+        (1, "olly", "<p>first of two</p>"), (2, "thea", "<p>second of two</p>")]
+    assert events[1][1]["seq"] == 3
+    assert [m.result.seq for m in batch] == [1, 2]
