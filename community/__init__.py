@@ -46,6 +46,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
+    from . import sockets
     from .database import use_sqlite_write_ahead_log
     from .forum import cache, viewcounts
 
@@ -67,6 +68,7 @@ def register_extensions(app):
         cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
         manage_session=False,  # the Flask session cookie stays the one source of the login
     )
+    sockets.init_app(app)  # ...decoded once per socket, not per event
 
     from . import models  # noqa: F401  (registers every table on the metadata)
     from .auth.models import User

@@ -3,6 +3,7 @@ import time
 from functools import wraps
 
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import disconnect, emit
 from sqlalchemy import event, inspect
@@ -19,6 +20,7 @@ from .errors import CommunityError
 # event load it again; changes made by another server process are seen within this many seconds.
 USER_RECHECK_SECONDS = 2.0
 _ENVIRON_KEY = "tummler.socket_user"
+_SESSION_KEY = "tummler.socket_session"
 _changes = {}  # user id -> how many times this process saw the row change
 
 
@@ -47,6 +49,33 @@ def _register_listeners():
 
 
 _register_listeners()
+
+
+class SocketSessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, verified and decoded once per socket rather than once per event.
+
+    Every Socket.IO event runs in a request context built from the socket's opening request, so Flask
+    would check the signature of the same cookie again for each chat message. The socket keeps the
+    decoded values in its environ and each event gets its own copy; the cookie is verified again after
+    USER_RECHECK_SECONDS, so one that expires still ends the session. Page requests are unchanged."""
+
+    def open_session(self, app, request):
+        environ = request.environ
+        if not environ.get("PATH_INFO", "").startswith("/socket.io"):
+            return super().open_session(app, request)
+        cookie, now = environ.get("HTTP_COOKIE"), time.monotonic()
+        cached = environ.get(_SESSION_KEY)
+        if cached is not None and cached[0] == cookie and now - cached[1] < USER_RECHECK_SECONDS:
+            return self.session_class(cached[2])
+        opened = super().open_session(app, request)
+        if opened is not None:
+            environ[_SESSION_KEY] = (cookie, now, dict(opened))
+        return opened
+
+
+def init_app(app):
+    """Socket events share their socket's decoded session cookie (see SocketSessionInterface)."""
+    app.session_interface = SocketSessionInterface()
 
 
 def _remember_user():

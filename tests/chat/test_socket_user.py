@@ -45,3 +45,36 @@ def test_account_change_made_by_another_server_process_is_seen_within_the_rechec
     now = sockets.time.monotonic()
     monkeypatch.setattr(sockets.time, "monotonic", lambda: now + sockets.USER_RECHECK_SECONDS + 0.1)
     assert send(maria, room_id, "second")["error"]["code"] == "unauthenticated"
+
+
+def test_socket_events_verify_the_session_cookie_once_per_recheck_interval(chat_as, room, member, monkeypatch):
+    from flask.sessions import SecureCookieSessionInterface
+
+    room_id = room.id
+    maria = chat_as("maria")
+    maria.join(room)
+    decoded = []
+    original = SecureCookieSessionInterface.open_session
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session",
+                        lambda self, app, request: decoded.append(request.path) or original(self, app, request))
+    for n in range(3):  # within the rate limit of 5 per 5 s
+        assert send(maria, room_id, f"message {n}")["ok"]
+    assert decoded == []
+    now = sockets.time.monotonic()
+    monkeypatch.setattr(sockets.time, "monotonic", lambda: now + sockets.USER_RECHECK_SECONDS + 0.1)
+    assert send(maria, room_id, "after the interval")["ok"]
+    assert len(decoded) == 1
+
+
+def test_an_expired_session_cookie_ends_the_socket_session_within_the_recheck_interval(
+        app, chat_as, room, member, monkeypatch):
+    from datetime import timedelta
+
+    room_id = room.id
+    maria = chat_as("maria")
+    maria.join(room)
+    assert send(maria, room_id, "first")["ok"]
+    monkeypatch.setattr(app, "permanent_session_lifetime", timedelta(seconds=-1))  # every cookie is too old
+    now = sockets.time.monotonic()
+    monkeypatch.setattr(sockets.time, "monotonic", lambda: now + sockets.USER_RECHECK_SECONDS + 0.1)
+    assert send(maria, room_id, "second")["error"]["code"] == "unauthenticated"
