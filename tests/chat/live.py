@@ -56,6 +56,9 @@ class ChatClient:
         self.sio = socketio.Client(reconnection=False, **extra)
         for name in ("chat_message", "message_changed", "presence", "typing", "error"):
             self.sio.on(name, self._recorder(name), namespace="/chat")
+        # Messages committed together arrive as one list: record them one by one, as the page shows them.
+        self.sio.on("chat_messages", lambda messages: [self.events.put(("chat_message", m)) for m in messages],
+                    namespace="/chat")
         cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies) if http is not None else ""
         self.sio.connect(base_url, headers={"Cookie": cookie} if cookie else {},
                          namespaces=["/chat"], transports=["websocket"], wait_timeout=10)
