@@ -1,0 +1,77 @@
+"""Search query latency on a kept work directory, without rebuilding: the whole results page as a member sees it.
+
+    .venv/bin/python bench/search_queries.py --reuse /tmp/tummler-bench-XXXX [--repeat 5] [--code DIR]
+
+Runs bench/search.py's query sets (single term, two terms, phrase, filtered, sorted by votes) through
+`community.search.queries.search` for a member, as bench/search.py does (one warm-up pass, then `--repeat` timed
+runs of each query; here Whoosh's runs of a query come together, then FTS5's), beside the same FTS5 queries, and prints p50/p95 per kind, the slowest queries and the load
+average. `--code DIR` imports `community` from another checkout (e.g. `git archive` of an earlier commit into DIR),
+so two versions can be compared on the same index within one locked run. The index is only read.
+"""
+import argparse
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.search import QUERIES, fts_query, pct, reuse_app, timed  # noqa: E402
+
+
+def load_average():
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def run(workdir, repeat):
+    app, workdir = reuse_app(workdir)
+    with app.app_context(), app.test_request_context("/"):
+        from sqlalchemy import func, select
+
+        from community.auth.models import User
+        from community.extensions import db
+        from community.forum.models import Post
+        from community.search.queries import search
+
+        member = db.session.scalars(select(User).where(User.role == "member")).first()
+        conn = sqlite3.connect(str(Path(workdir) / "fts.db"))
+        posts = db.session.scalar(select(func.count(Post.id)))
+        started = time.perf_counter()
+        search(member, "app")
+        print(f"## {posts:,} posts in {workdir}; code from {Path(sys.modules['community'].__file__).parent.parent}")
+        print(f"first query (nothing cached): {(time.perf_counter() - started) * 1000:.0f} ms; "
+              f"load average {load_average()}")
+        print(f"{'query kind':<18} {'Whoosh p50':>11} {'Whoosh p95':>11} {'FTS5 p50':>9} {'FTS5 p95':>9}  slowest")
+        for kind, queries in QUERIES.items():
+            sort = "votes" if kind == "sorted by votes" else "relevance"
+            for q in queries:  # warm caches once, as a running server would have
+                search(member, q, sort=sort)
+                fts_query(conn, q)
+            w_times, f_times, worst = [], [], {}
+            for q in queries:
+                times = timed(lambda: search(member, q, sort=sort), repeat)
+                w_times += times
+                worst[q] = max(times)
+                f_times += timed(lambda: fts_query(conn, q), repeat)
+            slowest = ", ".join(f"{q} {t * 1000:.0f}" for q, t in sorted(worst.items(), key=lambda kv: -kv[1])[:2])
+            print(f"{kind:<18} {pct(w_times, 50):>9.1f}ms {pct(w_times, 95):>9.1f}ms "
+                  f"{pct(f_times, 50):>7.1f}ms {pct(f_times, 95):>7.1f}ms  {slowest}")
+        print(f"load average {load_average()}")
+        conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Search query latency on a kept bench/search.py work directory.")
+    parser.add_argument("--reuse", required=True, help="Work directory of a bench/search.py run.")
+    parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each query.")
+    parser.add_argument("--code", help="Import community from this checkout instead of this one.")
+    args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
+    run(args.reuse, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
