@@ -12,6 +12,13 @@ def is_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def has_trusted_address():
+    """Whether absolute links can be built without believing the request's Host header: SITE_URL is set, or
+    Flask checks the host (SERVER_NAME, TRUSTED_HOSTS)."""
+    config = current_app.config
+    return bool(config.get("SITE_URL") or config.get("SERVER_NAME") or config.get("TRUSTED_HOSTS"))
+
+
 def external_url(endpoint, **values):
     """An absolute link for an email: on SITE_URL when configured, so a forged Host header cannot
     point a password-reset link at someone else's server."""

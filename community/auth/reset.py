@@ -3,7 +3,7 @@ import hashlib
 import logging
 import secrets
 
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
 from sqlalchemy import select
@@ -50,14 +50,16 @@ def find_account(login):
     return user if user is not None and user.is_active else None
 
 
-def _account_allows_another(user):
+def _address_allows_another(user, login):
     """At most PASSWORD_RESETS_PER_ACCOUNT mails per account, counted in the rate limiter's storage.
 
-    Past it the requester still sees the neutral page: a 429 here would tell them the account exists."""
+    Past it the requester still sees the neutral page: a 429 here would tell them the account exists. Asks for
+    unknown names are counted too (by a digest of the name), so both cost the same round trip to the storage."""
     if not limiter.enabled:
         return True
     item = parse(current_app.config["PASSWORD_RESETS_PER_ACCOUNT"])
-    return limiter.limiter.hit(item, "password-reset-account", str(user.id))
+    key = str(user.id) if user is not None else "unknown:" + hashlib.sha256(login.encode("utf-8")).hexdigest()
+    return limiter.limiter.hit(item, "password-reset-account", key)
 
 
 def request_password_reset(login, link_for=None):
@@ -65,7 +67,14 @@ def request_password_reset(login, link_for=None):
 
     Returns nothing the caller could show: whether an account exists stays unknown to the requester."""
     user = find_account(login)
-    if user is None or not _account_allows_another(user):
+    allowed = _address_allows_another(user, (login or "").strip().lower())
+    if user is None or not allowed:
+        return
+    if link_for is None and mail.is_configured() and not mail.has_trusted_address():
+        # The link would start with whatever Host header the asker sent: mailed to the member, a forged one
+        # hands the token to the asker's server.
+        log.error("Password reset requested for %s, but no mail was sent: set SITE_URL (or TRUSTED_HOSTS) so "
+                  "reset links cannot be pointed at another server by a forged Host header", user.username)
         return
     link_for = link_for or (lambda token: mail.external_url("auth.reset_password", token=token))
     link = link_for(make_token(user))
@@ -77,9 +86,31 @@ def request_password_reset(login, link_for=None):
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     message = mail.password_reset_message(user.email, user.username, link, minutes,
                                           current_app.config["SITE_NAME"])
-    error = mail.send_all([message])[0]
-    if error:
-        log.warning("Password reset mail to %s failed: %s", user.email, error)
+    _send_after_answering(message, user.email)
+
+
+def _send_after_answering(message, address):
+    """Send once the answer has gone out: the SMTP exchange happens only for real accounts, so doing it first
+    would make their answers measurably slower than those for unknown names."""
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            try:
+                error = mail.send_all([message])[0]
+            except Exception as problem:  # a failure here has no request left to report it to
+                error = f"{type(problem).__name__}: {problem}"
+            if error:
+                log.warning("Password reset mail to %s failed: %s", address, error)
+
+    if not has_request_context():
+        send()
+        return
+
+    @after_this_request
+    def send_when_closed(response):
+        response.call_on_close(send)
+        return response
 
 
 def account_for_token(token):

@@ -17,13 +17,20 @@ NEW_PASSWORD = "a new quiet river bend"
 @pytest.fixture
 def smtp(app):
     with SMTPServer() as server:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, SITE_URL="http://localhost")
         yield server
 
 
 def _ask(client, login):
-    return client.post("/password/forgot", data={"login": login,
-                                                 "csrf_token": csrf_token(client, "/password/forgot")})
+    response = client.post("/password/forgot", data={"login": login,
+                                                     "csrf_token": csrf_token(client, "/password/forgot")})
+    response.close()  # as a server does once the answer is written: the reset mail goes out then
+    return response
+
+
+def _closed(response):
+    response.close()
+    return response
 
 
 def _body(message):
@@ -204,7 +211,7 @@ def test_unreachable_mail_server_is_logged_with_the_same_answer(app, client, mem
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, SITE_URL="http://localhost")
     response = _ask(client, "maria")
     assert response.headers["Location"] == "/password/forgot/sent"
     assert "Password reset mail to maria@example.com failed" in caplog.text
@@ -222,11 +229,11 @@ def test_requests_are_rate_limited_per_ip_and_per_account(app, member, database_
     limited = _limited_app(database_uri, tmp_path)
     try:
         with limited.app_context(), SMTPServer() as smtp:
-            limited.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+            limited.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, SITE_URL="http://localhost")
             client = limited.test_client()
             token = csrf_token(client, "/password/forgot")
-            statuses = [client.post("/password/forgot", data={"login": login, "csrf_token": token}).status_code
-                        for login in ("maria", "maria@example.com", "MARIA", "maria", "nobody")]
+            statuses = [_closed(client.post("/password/forgot", data={"login": login, "csrf_token": token}))
+                        .status_code for login in ("maria", "maria@example.com", "MARIA", "maria", "nobody")]
             assert statuses == [302] * 5
             # The account got three mails however it was named; the fourth ask looked the same but sent none.
             assert len(smtp.messages) == 3
@@ -251,7 +258,35 @@ def test_links_use_the_configured_site_address_not_the_requests_host(app, client
     forged = "http://attacker.example"  # whoever sends the request picks the Host header
     page = client.get("/password/forgot", base_url=forged).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/password/forgot", data={"login": "maria", "csrf_token": token}, base_url=forged)
+    response = _closed(client.post("/password/forgot", data={"login": "maria", "csrf_token": token},
+                                   base_url=forged))
     assert response.status_code == 302
     body = _body(smtp.messages[0][1])
     assert "https://community.example.com/password/reset/" in body and "attacker.example" not in body
+
+
+def test_without_a_site_address_a_forged_host_gets_no_link(app, client, member, smtp, caplog):
+    app.config["SITE_URL"] = None  # the operator did not set it; the request's Host header is the attacker's
+    forged = "http://attacker.example"
+    page = client.get("/password/forgot", base_url=forged).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/password/forgot", data={"login": "maria", "csrf_token": token}, base_url=forged)
+    response.close()
+    assert response.headers["Location"] == "/password/forgot/sent"
+    assert not any("attacker.example" in _body(message) for _, message in smtp.messages)
+    assert smtp.messages == [] and "SITE_URL" in caplog.text
+
+
+def test_trusted_hosts_let_links_follow_the_request_without_a_site_address(app, client, member, smtp):
+    app.config.update(SITE_URL=None, TRUSTED_HOSTS=["localhost"])
+    _ask(client, "maria")
+    assert _link(smtp)[0] == ["maria@example.com"]
+
+
+def test_reset_mail_goes_out_after_the_answer_so_its_timing_tells_nothing(client, member, smtp):
+    # Sending takes an SMTP exchange; done before answering, only askers of real accounts would wait for it.
+    response = client.post("/password/forgot", data={"login": "maria",
+                                                     "csrf_token": csrf_token(client, "/password/forgot")})
+    assert response.status_code == 302 and smtp.messages == []
+    response.close()  # the server has written the whole answer
+    assert _link(smtp)[0] == ["maria@example.com"]
