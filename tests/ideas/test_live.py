@@ -80,3 +80,16 @@ def test_signed_in_readers_get_the_live_script_and_visitors_do_not(client, auth,
     page = client.get(f"/t/{request_thread.id}").get_data(as_text=True)
     assert script in page and "<script>" not in page
 
+
+
+def test_a_request_moved_out_of_members_sight_sends_them_no_more_totals(request_thread, make_member, make_category,
+                                                                       watcher):
+    from community.moderation.threads import move_thread
+
+    page = watcher("olga", request_thread)  # opened while every member could see it
+    staff_room = make_category("Roadmap (staff)", staff_only=True)
+    fran = make_member("fran", role="facilitator")
+    move_thread(fran, request_thread, staff_room, "Internal planning")
+    page.get_received("/live")
+    actions.toggle_vote(fran, request_thread)
+    assert vote_counts(page) == []
