@@ -76,8 +76,8 @@ class StoredPages:
         return not cookies or not any(name in cookies for name in self.cookies)
 
     def _route(self, environ):
-        """The endpoint and arguments for this path, remembered per path (the URL map never changes once serving)."""
-        path = environ.get("PATH_INFO", "")
+        """The endpoint and arguments for this host and path, remembered (the URL map never changes once serving)."""
+        path = (environ.get("HTTP_HOST"), environ.get("PATH_INFO", ""))
         route = self._routes.get(path)
         if route is None:
             try:
