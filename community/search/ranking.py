@@ -16,7 +16,7 @@ from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-CACHED_POSTINGS = 6_000_000  # numbers kept across every cached term, column and segment (8-24 bytes each)
+CACHED_NUMBERS = 8_000_000  # numbers kept across every cached term, column and segment (4-8 bytes each)
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 _POSITION_BITS = 32  # phrase matching keys a position as document << 32 | position
@@ -35,7 +35,7 @@ class _Postings:
 
     def __init__(self, docs, weights, pos_docs=None, positions=None):
         self.docs, self.weights, self.pos_docs, self.positions = docs, weights, pos_docs, positions
-        self.size = len(docs) + (0 if positions is None else len(positions))
+        self.size = 2 * len(docs) + (0 if positions is None else 2 * len(positions))
 
 
 def _read_postings(reader, fieldname, text, positions):
@@ -74,12 +74,14 @@ def _read_postings(reader, fieldname, text, positions):
                 values.append(matcher.value())
             matcher.next()
         docs, weight = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    # Kept compact (a segment holds far fewer than 2**31 documents); widened when used.
+    docs, weight = docs.astype(np.int32), weight.astype(np.float32)
     if not positions:
         return _Postings(docs, weight)
     decode = reader.schema[fieldname].format.decode_positions
     per_doc = [decode(value) for value in values]
     counts = np.fromiter((len(p) for p in per_doc), dtype=np.int64, count=len(per_doc))
-    flat = np.fromiter((pos for p in per_doc for pos in p), dtype=np.int64, count=int(counts.sum()))
+    flat = np.fromiter((pos for p in per_doc for pos in p), dtype=np.int32, count=int(counts.sum()))
     return _Postings(docs, weight, np.repeat(docs, counts), flat)
 
 
@@ -90,7 +92,7 @@ def _segment_postings(reader, fieldname, text, positions):
 
 def segment_cached(reader, name, build):
     """build()'s value for this segment, built once: a segment's documents and their values never change.
-    The value is an object with a size (how many numbers it holds), counted against CACHED_POSTINGS."""
+    The value is an object with a size (how many numbers it holds), counted against CACHED_NUMBERS."""
     segment = reader.segment()
     if segment is None:  # an empty index's reader: nothing worth keeping
         return build()
@@ -105,7 +107,7 @@ def segment_cached(reader, name, build):
         if key not in _segment_cache:
             _segment_cache[key] = found
             _segment_held[0] += found.size
-            while _segment_held[0] > CACHED_POSTINGS and len(_segment_cache) > 1:
+            while _segment_held[0] > CACHED_NUMBERS and len(_segment_cache) > 1:
                 _segment_held[0] -= _segment_cache.popitem(last=False)[1].size
     return found
 
@@ -236,13 +238,13 @@ def postings(entry, fieldname, text, positions=False):
     parts = [(offset, _segment_postings(reader, fieldname, text, positions))
              for reader, offset in entry.searcher.reader().leaf_readers()]
     live = entry.live()
-    docs = np.concatenate([p.docs + offset for offset, p in parts]) if parts else _EMPTY_DOCS
-    weights = np.concatenate([p.weights for _, p in parts]) if parts else _EMPTY_SCORES
+    docs = np.concatenate([p.docs.astype(np.int64) + offset for offset, p in parts]) if parts else _EMPTY_DOCS
+    weights = np.concatenate([p.weights.astype(np.float64) for _, p in parts]) if parts else _EMPTY_SCORES
     keep = live[docs]
     if not positions:
         return docs[keep], weights[keep]
-    pos_docs = np.concatenate([p.pos_docs + offset for offset, p in parts]) if parts else _EMPTY_DOCS
-    flat = np.concatenate([p.positions for _, p in parts]) if parts else _EMPTY_DOCS
+    pos_docs = np.concatenate([p.pos_docs.astype(np.int64) + offset for offset, p in parts]) if parts else _EMPTY_DOCS
+    flat = np.concatenate([p.positions.astype(np.int64) for _, p in parts]) if parts else _EMPTY_DOCS
     pos_keep = live[pos_docs]
     return docs[keep], weights[keep], pos_docs[pos_keep], flat[pos_keep]
 

@@ -33,13 +33,11 @@ class _Sized:
 
 
 def _segment_column(reader, name, translate):
-    """A sortable field's values in one segment (None where the segment has no such column)."""
-    def build():
-        count = reader.doc_count_all()
-        has = count and reader.has_column(name)
-        values = list(reader.column_reader(name, translate=translate)) if has else [None] * count
-        return _Sized(values, count)
-    return segment_cached(reader, ("column", name, translate), build).value
+    """A sortable field's values in one segment, in document order (None where the segment has no such column)."""
+    count = reader.doc_count_all()
+    if count and reader.has_column(name):
+        return reader.column_reader(name, translate=translate)
+    return [None] * count
 
 
 def _segment_numbers(reader, name, missing):
@@ -47,7 +45,8 @@ def _segment_numbers(reader, name, missing):
     def build():
         translate = name not in RANGE_COLUMNS  # integers are stored shifted; dates are compared raw
         values = np.fromiter((missing if v is None or not -_BIG < v < _BIG else v
-                              for v in _segment_column(reader, name, translate)), dtype=np.int64)
+                              for v in _segment_column(reader, name, translate)), dtype=np.int64,
+                             count=reader.doc_count_all())
         return _Sized(values, len(values))
     return segment_cached(reader, ("numbers", name, missing), build).value
 
