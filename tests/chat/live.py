@@ -57,11 +57,16 @@ class ChatClient:
         for name in ("chat_message", "message_changed", "presence", "typing", "error"):
             self.sio.on(name, self._recorder(name), namespace="/chat")
         # Messages committed together arrive as one list: record them one by one, as the page shows them.
-        self.sio.on("chat_messages", lambda messages: [self.events.put(("chat_message", m)) for m in messages],
-                    namespace="/chat")
+        self.lists = 0  # how many chat_messages lists arrived
+        self.sio.on("chat_messages", self._record_list, namespace="/chat")
         cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies) if http is not None else ""
         self.sio.connect(base_url, headers={"Cookie": cookie} if cookie else {},
                          namespaces=["/chat"], transports=["websocket"], wait_timeout=10)
+
+    def _record_list(self, messages):
+        self.lists += 1
+        for message in messages:
+            self.events.put(("chat_message", message))
 
     def _recorder(self, name):
         return lambda data: self.events.put((name, data))

@@ -43,3 +43,72 @@ def test_message_appears_live_in_another_members_room_page(browser, chat_site): 
     finally:
         maria_context.close()
         olly_context.close()
+
+
+@pytest.fixture(scope="module")
+def chat_site_on_postgres(tmp_path_factory):
+    """The seeded chat site on PostgreSQL, where concurrent senders share group commits."""
+    import os
+    import uuid
+
+    from tests.chat.live import PG_URL, SEED, postgres_or_skip, production_command
+    from tests.servers import free_port, prepare_database, running_server, server_env
+
+    pg = postgres_or_skip()
+    instance = tmp_path_factory.mktemp("chat-browser-pg")
+    schema = f"chat_browser_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    pg.execute(f"CREATE SCHEMA {schema}")
+    env = server_env(instance, DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}", REDIS_URL="",
+                     SOCKETIO_ASYNC_MODE="gevent", SEARCH_INDEX_DIR=instance / "index",
+                     RATELIMIT_STORAGE_URI="memory://", CHAT_RATE_LIMIT="1000 per 1 second")
+    try:
+        prepare_database(env, SEED)
+        port = free_port()
+        with running_server(env, port=port, command=production_command(port)) as base_url:
+            yield base_url
+    finally:
+        pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        pg.close()
+
+
+def test_messages_committed_together_appear_once_each_in_order(browser, chat_site_on_postgres):
+    """Bursts from several members form group commits that arrive as one list; the page shows each once."""
+    import threading
+
+    from tests.chat.live import ChatClient, sign_in as sign_in_http
+
+    site = chat_site_on_postgres
+    context = browser.new_context()
+    senders = [ChatClient(site, sign_in_http(site, name)) for name in ("maria", "olly", "thea", "fran")]
+    watcher = ChatClient(site, sign_in_http(site, "maria"))
+    try:
+        page = context.new_page()
+        sign_in(page, site, "olly", PASSWORD)
+        page.goto(site + "/chat/1")
+        page.locator("[data-chat-people] li", has_text="olly").wait_for(timeout=10000)
+        for client in senders + [watcher]:
+            assert client.call("join", {"room_id": 1})["ok"]
+        sent = []
+        for burst in range(10):  # until the watcher has seen a list (each burst nearly always makes one)
+            def send(client, burst=burst):
+                for n in range(3):
+                    sent.append(client.call("send", {"room_id": 1, "body": f"burst {burst} message {n}"})["ok"])
+
+            threads = [threading.Thread(target=send, args=(client,)) for client in senders]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            if watcher.lists:
+                break
+        assert watcher.lists > 0, "no burst formed a group commit"
+        assert all(sent)
+        last = len(sent)
+        page.wait_for_selector(f"#m-{last}", timeout=10000)
+        items = page.locator("[id^=m-]")
+        shown = [items.nth(i).get_attribute("id") for i in range(items.count())]
+        assert shown == [f"m-{seq}" for seq in range(1, last + 1)]
+    finally:
+        for client in senders + [watcher]:
+            client.close()
+        context.close()
