@@ -7,7 +7,6 @@ entry names the process holding the socket, and each process keeps a heartbeat k
 (CHAT_PRESENCE_TTL). Readers ignore the entries of a process whose heartbeat has expired and delete
 them; every process re-reads its own rooms at each beat and tells them when someone vanished that way.
 A restarted process has a new id, so it inherits nothing from its predecessor."""
-import atexit
 import json
 import os
 import threading
@@ -73,10 +72,6 @@ class RedisPresence:
         for (room_id, sid), person in mine.items():
             pipe.hset(self._room_key(room_id), f"{self.process_id}:{sid}", json.dumps(person))
         pipe.execute()
-
-    def stop(self):
-        """A clean exit: our entries become stale at once instead of after the TTL."""
-        self._redis.delete(self._alive_key(self.process_id))
 
     def add(self, room_id, sid, person):
         with self._lock:
@@ -170,16 +165,6 @@ def _start_heartbeat(app, store):
             del current
 
     threading.Thread(target=loop, name="chat-presence-heartbeat", daemon=True).start()
-    atexit.register(_stop_quietly, ref)
-
-
-def _stop_quietly(ref):
-    store = ref()
-    if store is not None and store.pid == os.getpid():
-        try:
-            store.stop()
-        except redis.RedisError:
-            pass
 
 
 def enter(room_id, sid, person):

@@ -93,13 +93,6 @@ def test_a_process_whose_heartbeat_lapsed_writes_its_entries_back(redis_client):
     assert other.entries(1) == [MARIA]
 
 
-def test_a_clean_exit_makes_the_entries_stale_at_once(redis_client):
-    leaving, other = _process(redis_client), _process(redis_client)
-    leaving.add(1, "sid-a", MARIA)
-    leaving.stop()
-    assert other.entries(1) == []
-
-
 def test_entries_are_kept_per_socket(redis_client):
     store = _process(redis_client)
     store.add(1, "tab-1", MARIA)
