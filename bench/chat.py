@@ -130,8 +130,9 @@ def sign_in(base_url, username):
 
 
 def server_cpu(port):
-    """CPU seconds (user + system) used so far by the server processes listening on port."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) used so far by the server processes started with 127.0.0.1:port on
+    their command line (gunicorn's master and worker); NaN when there are none (python wsgi.py)."""
+    total, tick, found = 0.0, os.sysconf("SC_CLK_TCK"), False
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -142,7 +143,8 @@ def server_cpu(port):
         except OSError:  # the process ended meanwhile
             continue
         total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        found = True
+    return total if found else float("nan")
 
 
 def percentile(values, share):
