@@ -81,16 +81,43 @@ def can_view_category(user, category):
     return not category.staff_only or is_staff(user)
 
 
+def _thread_is_open(thread):
+    """Not deleted, and its opening post published: readable by whoever may see its category."""
+    if thread.deleted_at is not None:
+        return False
+    opening = thread.opening_post
+    return opening is None or opening.state == "published"
+
+
 def can_view_thread(user, thread):
     if not can_view_category(user, thread.category):
         return False
     if is_moderator(user):
         return True
-    if thread.deleted_at is not None:
-        return False
+    if _thread_is_open(thread):
+        return True
     # A thread whose opening post awaits review (or was hidden) is its author's alone until published.
-    opening = thread.opening_post
-    return opening is None or opening.state == "published" or (_signed_in(user) and thread.author_id == user.id)
+    return thread.deleted_at is None and _signed_in(user) and thread.author_id == user.id
+
+
+THREAD_AUDIENCES = ("members", "staff", "moderators")  # each admits fewer people than the one before
+
+
+def thread_audience(thread):
+    """Who may read the thread as it stands now: "members" (everyone), "staff" (a staff-only category) or
+    "moderators" (deleted, or its opening post held, hidden or rejected; its author aside).
+
+    Live updates of a thread go only to the audience it has now, whoever opened it earlier."""
+    if not _thread_is_open(thread):
+        return "moderators"
+    return "members" if can_view_category(None, thread.category) else "staff"
+
+
+def thread_audiences_of(user):
+    """The audiences a reader belongs to (the wider ones included): which live rooms of a thread they hear."""
+    if is_moderator(user):
+        return THREAD_AUDIENCES
+    return THREAD_AUDIENCES[:2] if is_staff(user) else THREAD_AUDIENCES[:1]
 
 
 def can_start_thread(user, category):

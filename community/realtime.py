@@ -1,6 +1,7 @@
 """The only module that emits Socket.IO events; called after commit, never inside a transaction.
 
-Rooms: "user:<id>" for one member's sessions, "thread:<id>" for readers of a thread,
+Rooms: "user:<id>" for one member's sessions, "thread:<id>" for readers of a thread (and
+"thread:<id>:staff", "thread:<id>:moderators" for those of them in the narrower audiences),
 "room:<id>" for a chat room, "floor" for staff with the floor open.
 """
 from contextlib import nullcontext
@@ -8,14 +9,21 @@ from contextlib import nullcontext
 from flask import current_app, has_request_context, render_template
 
 from .extensions import socketio
+from .permissions import THREAD_AUDIENCES
 
 
 def user_room(user_id):
     return f"user:{user_id}"
 
 
-def thread_room(thread_id):
-    return f"thread:{thread_id}"
+def thread_room(thread_id, audience="members"):
+    return f"thread:{thread_id}" if audience == "members" else f"thread:{thread_id}:{audience}"
+
+
+def _thread_rooms(thread_id, audience):
+    """The rooms of an audience and of the narrower ones: everyone in them belongs to that audience.
+    A socket in several of them gets an event once."""
+    return [thread_room(thread_id, each) for each in THREAD_AUDIENCES[THREAD_AUDIENCES.index(audience):]]
 
 
 def chat_room(room_id):
@@ -40,22 +48,32 @@ def notification_count(user_id, unread):
     socketio.emit("notification_count", {"unread": unread}, to=user_room(user_id), namespace="/live")
 
 
-def post_created(post):
-    """A new visible reply: every open copy of the thread page appends the server-rendered post."""
+def post_created(post, audience):
+    """A new visible reply: open copies of the thread page whose reader is in the thread's current audience
+    (permissions.thread_audience) append the server-rendered post."""
     html = _render_fragment("forum/_live_post.html", post=post, thread=post.thread)
     socketio.emit("post_created", {"thread_id": post.thread_id, "post_id": post.id, "number": post.number,
-                                   "html": html}, to=thread_room(post.thread_id), namespace="/live")
+                                   "html": html}, to=_thread_rooms(post.thread_id, audience), namespace="/live")
 
 
-def post_updated(post):
-    """An edited post: open thread pages swap in the new sanitised HTML of its body."""
+def post_updated(post, audience):
+    """An edited post: open thread pages of the thread's current audience swap in its new sanitised HTML."""
     socketio.emit("post_updated", {"thread_id": post.thread_id, "post_id": post.id, "number": post.number,
-                                   "body_html": post.body_html}, to=thread_room(post.thread_id), namespace="/live")
+                                   "body_html": post.body_html}, to=_thread_rooms(post.thread_id, audience),
+                  namespace="/live")
+
+
+def thread_audience_narrowed(thread_id, audience):
+    """The thread may now be read by this audience only: empty its rooms of the wider audiences (everywhere,
+    also through the message queue), so pages opened earlier by people outside it hear nothing more."""
+    for wider in THREAD_AUDIENCES[:THREAD_AUDIENCES.index(audience)]:
+        socketio.close_room(thread_room(thread_id, wider), namespace="/live")
 
 
 def vote_count(thread_id, votes):
-    """A feature request's vote total changed: open copies of its thread page show the new number."""
-    socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=thread_room(thread_id),
+    """A feature request's vote total changed: open copies of its thread page show the new number.
+    Callers send it only while every member may see the thread."""
+    socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=_thread_rooms(thread_id, "members"),
                   namespace="/live")
 
 

@@ -3,6 +3,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
 from .. import permissions, realtime
+from ..auth.models import User
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..forum.models import Thread
@@ -24,15 +25,23 @@ class LiveNamespace(Namespace):
 
     @socket_event
     def on_watch_thread(self, data):
+        """Join the thread's rooms of every audience the reader belongs to (staff also hear a staff-only thread).
+
+        The member is read afresh, not from the socket's remembered row: a role taken away on another
+        process a moment ago must not let them into a staff room."""
         thread = db.session.get(Thread, _thread_id(data))
-        if thread is None or not permissions.can_view_thread(current_user, thread):
+        reader = db.session.get(User, current_user.id, populate_existing=True)
+        if thread is None or reader is None or not permissions.can_view_thread(reader, thread):
             raise NotFound("No such thread.")
-        join_room(realtime.thread_room(thread.id))
+        for audience in permissions.thread_audiences_of(reader):
+            join_room(realtime.thread_room(thread.id, audience))
         return {"ok": True}
 
     @socket_event
     def on_unwatch_thread(self, data):
-        leave_room(realtime.thread_room(_thread_id(data)))
+        thread_id = _thread_id(data)
+        for audience in permissions.THREAD_AUDIENCES:
+            leave_room(realtime.thread_room(thread_id, audience))
         return {"ok": True}
 
     @socket_event

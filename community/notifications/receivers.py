@@ -65,7 +65,7 @@ def on_post_published(post, mentions=()):
         notify_many(user_ids, kind, text, url, actor=author, thread_id=thread.id, post_id=post.id)
     commit()
     if post.number > 1:
-        realtime.post_created(post)
+        realtime.post_created(post, permissions.thread_audience(thread))
 
 
 def on_thread_created(sender, thread, post, mentions=(), **_):
@@ -80,11 +80,31 @@ def on_post_state_changed(sender, post, **_):
     """A held post approved later notifies then, as if it had just been posted."""
     if post.is_visible:
         on_post_published(post, _mentions_in(post))
+    else:
+        on_post_gone(sender, post)
 
 
 def on_post_edited(sender, post, **_):
     if post.is_visible:
-        realtime.post_updated(post)
+        realtime.post_updated(post, permissions.thread_audience(post.thread))
+
+
+def drop_readers_outside(thread):
+    """After a move to a staff-only category, a deletion or a hidden opening post: pages opened earlier by
+    people no longer allowed to read the thread leave its live rooms."""
+    audience = permissions.thread_audience(thread)
+    if audience != permissions.THREAD_AUDIENCES[0]:
+        realtime.thread_audience_narrowed(thread.id, audience)
+
+
+def on_thread_changed(sender, thread, **_):
+    drop_readers_outside(thread)
+
+
+def on_post_gone(sender, post, **_):
+    """A deleted or unpublished opening post takes its thread out of members' sight."""
+    if post.number == 1:
+        drop_readers_outside(post.thread)
 
 
 def on_post_liked(sender, post, user, **_):
@@ -104,3 +124,5 @@ def connect_receivers():
     signals.post_state_changed.connect(on_post_state_changed, weak=False)
     signals.post_edited.connect(on_post_edited, weak=False)
     signals.post_liked.connect(on_post_liked, weak=False)
+    signals.thread_changed.connect(on_thread_changed, weak=False)
+    signals.post_deleted.connect(on_post_gone, weak=False)
