@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_login import current_user
 
 from . import permissions
@@ -114,6 +115,11 @@ def register_errorhandlers(app):
         code = getattr(error, "code", 500) or 500
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": getattr(error, "description", str(error))}, code
+        if request_ctx.url_adapter is None:
+            # Flask refused the Host header (TRUSTED_HOSTS) before it could build URLs for this request. The
+            # page links by path only, so URLs built for a placeholder host are right and name no host.
+            request_ctx.url_adapter = app.url_map.bind("host.invalid", script_name=request.script_root,
+                                                       url_scheme=request.scheme)
         return render_template("errors/error.html", error=error, code=code), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):

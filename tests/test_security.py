@@ -254,3 +254,17 @@ def test_login_is_rate_limited_to_ten_a_minute_with_the_site_styled_page(databas
             _db.session.remove()
     finally:
         limiter.enabled = False
+
+
+def test_untrusted_host_gets_the_site_styled_400_page(app, client):
+    app.config.update(TRUSTED_HOSTS=["localhost"])
+    response = client.get("/", base_url="http://attacker.example")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "make sense</h1>" in page and 'href="/static/' in page and 'href="/categories"' in page
+    assert "//attacker.example" not in page and "host.invalid" not in page  # links are paths, naming no host
+    assert "Content-Security-Policy" in response.headers
+
+    asked_for_json = client.get("/", base_url="http://attacker.example", headers={"Accept": "application/json"})
+    assert asked_for_json.status_code == 400 and "error" in asked_for_json.get_json()
+    assert client.get("/", base_url="http://localhost").status_code == 200
