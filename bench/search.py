@@ -4,6 +4,7 @@
     .venv/bin/python bench/search.py --reuse WORKDIR [--no-queries]        # rebuild (+ queries) on a kept run
     .venv/bin/python bench/search.py --copy-from WORKDIR [--no-queries]    # the same on a copy of its database
     ... --reuse/--copy-from WORKDIR --embeddings     # also: encode every thread, queries with embeddings
+    ... --reuse/--copy-from WORKDIR --pool-mb 256 --procs 2   # rebuild settings to compare (CPU time printed)
 
 For each size: load the demo generator's community into a fresh SQLite database, rebuild the index
 (`flask search rebuild` code path), build an FTS5 table of the same text, then measure bulk index
@@ -138,7 +139,7 @@ def measure_embeddings(app, conn, db, User, search, repeat, queries):
         app.config["SEARCH_EMBEDDINGS"] = False
 
 
-def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=False):
+def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=False, procs=1):
     app, workdir = reuse_app(reuse) if reuse else make_app()
     print(f"work directory: {workdir}")
     with app.app_context(), app.test_request_context("/"):
@@ -157,11 +158,20 @@ def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=Fal
             posts = db.session.scalar(select(func.count(Post.id)))
             conn = sqlite3.connect(str(workdir / "fts.db"))
             print(f"\n## {posts:,} posts (reusing {workdir}: rebuild and queries)")
-            started = time.perf_counter()
-            rebuild()
-            elapsed = time.perf_counter() - started
-            print(f"Whoosh rebuild: {elapsed:.1f}s = {posts / elapsed:,.0f} posts/s; "
-                  f"index {index_size_bytes(index_dir()) / 1e6:.1f} MB; load average {load_average()}")
+            import resource
+
+            before = load_average()
+            started, cpu = time.perf_counter(), time.process_time()
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            rebuild(procs=procs)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+            print(f"Whoosh rebuild: {elapsed:.1f}s = {posts / elapsed:,.0f} posts/s; CPU {cpu:.1f}s"
+                  f"{f' + workers {workers:.1f}s' if procs > 1 else ''}; peak RSS "
+                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+                  f"index {index_size_bytes(index_dir()) / 1e6:.1f} MB; load average {before} before, "
+                  f"{load_average()} after")
             if queries:
                 measure_queries(conn, db, User, search, repeat)
             if with_embeddings:
@@ -237,12 +247,19 @@ def main():
     parser.add_argument("--reuse", help="Work directory of an earlier run: rebuild and queries only.")
     parser.add_argument("--copy-from", help="Like --reuse, on a copy of that run's databases in a new work directory.")
     parser.add_argument("--no-queries", action="store_true", help="With --reuse or --copy-from: rebuild only.")
+    parser.add_argument("--procs", type=int, default=1, help="With --reuse or --copy-from: rebuild --procs.")
+    parser.add_argument("--pool-mb", type=int, help="With --reuse or --copy-from: the rebuild's postings pool.")
     parser.add_argument("--embeddings", action="store_true",
                         help="With --reuse or --copy-from: also time thread vectors and queries using them.")
     args = parser.parse_args()
     reuse = str(copy_workdir(args.copy_from)) if args.copy_from else args.reuse
+    if args.pool_mb:
+        from community.search import indexer
+
+        indexer.REBUILD_POOL_MB = args.pool_mb
     if reuse:
-        run_size(0, args.repeat, reuse=reuse, queries=not args.no_queries, with_embeddings=args.embeddings)
+        run_size(0, args.repeat, reuse=reuse, queries=not args.no_queries, with_embeddings=args.embeddings,
+                 procs=args.procs)
         return
     for size in args.posts:
         run_size(size, args.repeat)
