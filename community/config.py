@@ -35,6 +35,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or None  # default: instance/search-index
     SEARCH_INDEXER_IN_PROCESS = os.environ.get("SEARCH_INDEXER_IN_PROCESS", "1").lower() not in ("0", "false", "no")
+    SEARCH_REBUILD_MEMORY_MB = int(os.environ.get("SEARCH_REBUILD_MEMORY_MB") or 1024)  # Whoosh sort pool of a rebuild
     LOAD_DEMO_ON_FIRST_RUN = False
 
     SESSION_COOKIE_HTTPONLY = True

@@ -22,6 +22,7 @@ LOAD_CHUNK = 500
 # Postings a rebuild sorts in memory before spilling a run to disk (Whoosh's estimate, MB). At 100k posts the
 # old 256 spilled several runs and merging them was a third of the rebuild's CPU; 1024 keeps 100k posts in one
 # pass (measured peak memory in docs/PERFORMANCE.md), and a larger community still spills, so memory stays bounded.
+# SEARCH_REBUILD_MEMORY_MB overrides it where memory is tighter than time.
 REBUILD_POOL_MB = 1024
 
 
@@ -128,7 +129,8 @@ def rebuild(progress=None, batch_size=1000, embed_progress=None, procs=1):
         learner = related.Learner()
         openings = [] if embeddings.enabled() else None
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = get_writer(ix, patience=120.0, limitmb=REBUILD_POOL_MB, **options)
+        pool_mb = current_app.config.get("SEARCH_REBUILD_MEMORY_MB") or REBUILD_POOL_MB
+        writer = get_writer(ix, patience=120.0, limitmb=pool_mb, **options)
         # Every segment is replaced (mergetype=CLEAR), so the new one can carry the code's current field
         # settings, such as a faster analyzer giving the same tokens, without emptying search meanwhile.
         writer.schema = make_schema()
