@@ -17,6 +17,12 @@ def _thread_id(data):
     return data["thread_id"]
 
 
+def _reader():
+    """The signed-in member read afresh, not from the socket's remembered row (sockets.USER_RECHECK_SECONDS):
+    joining a room is authorised once, so a role taken away a moment ago on another process must count."""
+    return db.session.get(User, current_user.id, populate_existing=True)
+
+
 class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         refuse_anonymous()
@@ -25,12 +31,9 @@ class LiveNamespace(Namespace):
 
     @socket_event
     def on_watch_thread(self, data):
-        """Join the thread's rooms of every audience the reader belongs to (staff also hear a staff-only thread).
-
-        The member is read afresh, not from the socket's remembered row: a role taken away on another
-        process a moment ago must not let them into a staff room."""
+        """Join the thread's rooms of every audience the reader belongs to (staff also hear a staff-only thread)."""
         thread = db.session.get(Thread, _thread_id(data))
-        reader = db.session.get(User, current_user.id, populate_existing=True)
+        reader = _reader()
         if thread is None or reader is None or not permissions.can_view_thread(reader, thread):
             raise NotFound("No such thread.")
         for audience in permissions.thread_audiences_of(reader):
@@ -47,6 +50,6 @@ class LiveNamespace(Namespace):
     @socket_event
     def on_watch_floor(self, data=None):
         """Staff with the floor open hear when items join or leave it; members are refused."""
-        permissions.require(permissions.can_view_floor(current_user), "Only staff watch the floor.")
+        permissions.require(permissions.can_view_floor(_reader()), "Only staff watch the floor.")
         join_room(realtime.FLOOR_ROOM)
         return {"ok": True}

@@ -147,3 +147,45 @@ def test_each_audience_admits_who_may_read_threads_of_it(make_member, make_threa
     for audience, example in cases.items():
         assert permissions.thread_audience(example) == audience
         assert permissions.can_view_thread(reader, example) == (audience in audiences)
+
+
+@pytest.fixture
+def remembered_for_long(monkeypatch):
+    """Sockets keep their member's row as if the next re-check were far off, as on another process."""
+    from community import sockets
+
+    monkeypatch.setattr(sockets, "USER_RECHECK_SECONDS", 3600.0)
+
+
+def _demote_elsewhere(user):
+    """Change the role in the database only, as another server process would: this one's sockets are not told."""
+    from sqlalchemy import update
+
+    from community.auth.models import User
+    from community.extensions import db
+
+    db.session.execute(update(User).where(User.id == user.id).values(role="member"))
+    db.session.commit()
+    # The tests share one app context and session: let the socket fall back on the row it remembered.
+    db.session.expunge(user)
+    g.pop("_login_user", None)
+
+
+def test_a_just_demoted_member_cannot_join_a_staff_only_thread(remembered_for_long, make_thread, staff_only,
+                                                               facilitator, product_manager, open_page):
+    public = make_thread(author=facilitator)
+    internal = make_thread(author=facilitator, category=staff_only, title="Q3 roadmap")
+    pat = open_page(product_manager, public)
+    _demote_elsewhere(product_manager)
+    reply = pat.emit("watch_thread", {"thread_id": internal.id}, namespace="/live", callback=True)
+    assert reply["ok"] is False and reply["error"]["code"] == "notfound"
+    create_post(facilitator, internal, SECRET)
+    assert live_posts(pat) == []
+
+
+def test_a_just_demoted_member_cannot_watch_the_floor(remembered_for_long, make_thread, facilitator,
+                                                      product_manager, open_page):
+    pat = open_page(product_manager, make_thread(author=facilitator))
+    _demote_elsewhere(product_manager)
+    reply = pat.emit("watch_floor", {}, namespace="/live", callback=True)
+    assert reply["ok"] is False and reply["error"]["code"] == "notallowed"
