@@ -22,6 +22,7 @@ RANGE_COLUMNS = ("created",)  # before:/after: dates; sortable, so every documen
 _ALWAYS = [Term("redirected", True), Term("kind", "meta")]
 _NOT_STAFF = [Term("staff_only", True)]
 _NOT_MODERATOR = [Term("thread_deleted", True), Term("deleted", True)]
+_OPENING = [Term("number", 1)]
 
 
 class _Sized:
@@ -201,6 +202,25 @@ class _Cached:
                                                   & ~self.flags("published", [Term("state", "published")]))
         return found
 
+    def closed_openings(self):
+        """True for opening posts that are held, hidden or rejected: permissions.can_view_thread then shows their
+        thread to nobody but its author and moderators."""
+        found = self.arrays.get("closed openings")
+        if found is None:
+            found = self.arrays["closed openings"] = self.flags("opening", _OPENING) & self.unpublished()
+        return found
+
+    def closed(self):
+        """True for every post of a thread whose opening post is held, hidden or rejected (read from the opening
+        post's own document, so hiding or restoring it re-masks the whole thread at the next index version)."""
+        found = self.arrays.get("closed")
+        if found is None:
+            thread_of = self.numbers("thread_id")
+            closed_threads = np.unique(thread_of[self.closed_openings()])
+            found = self.arrays["closed"] = (np.isin(thread_of, closed_threads) if len(closed_threads)
+                                             else np.zeros(self.size, dtype=bool))
+        return found
+
 
 def searcher_for(ix):
     """This thread's searcher on ix, reopened after each commit (cheap when nothing changed). Do not close it."""
@@ -218,19 +238,31 @@ def searcher_for(ix):
 
 
 def _hidden(entry, user):
-    """(role name, True for documents hidden from everyone with this role, this person's own posts among them)."""
+    """(role name, True for documents hidden from everyone with this role, this person's own exceptions among them).
+
+    Mirrors permissions.can_view_thread and can_view_post: besides staff-only categories and deleted posts and
+    threads, held/hidden/rejected posts are hidden, and so is every post of a thread whose opening post is; its
+    author still sees that thread (their own posts and the published replies in it) and their own held posts
+    elsewhere, as on the thread page."""
     if permissions.is_moderator(user):
         return "mod", entry.flags("mod", _ALWAYS), _NONE
     name = "staff" if permissions.is_staff(user) else "member"
     base = entry.flags(name, _ALWAYS + _NOT_MODERATOR + ([] if permissions.is_staff(user) else _NOT_STAFF))
     full = entry.arrays.get(("hidden", name))
     if full is None:
-        full = entry.arrays[("hidden", name)] = base | entry.unpublished()
+        full = entry.arrays[("hidden", name)] = base | entry.unpublished() | entry.closed()
     if not getattr(user, "is_authenticated", False):
         return name, full, _NONE
-    # Authors see their own held or hidden posts, as on the thread page (unless masked for another reason).
     own = postings(entry, "author_id", user.id)[0]
-    return name, full, own[entry.unpublished()[own] & ~base[own]]
+    unpublished, closed = entry.unpublished(), entry.closed()
+    shown = own[unpublished[own] & ~base[own] & ~closed[own]]  # own held posts in threads others can open
+    own_threads = own[entry.closed_openings()[own]]  # threads the thread page opens for them alone
+    if len(own_threads):
+        thread_of = entry.numbers("thread_id")
+        docs = np.flatnonzero(np.isin(thread_of, thread_of[own_threads]))
+        docs = docs[entry.live()[docs] & ~base[docs] & (~unpublished[docs] | np.isin(docs, own))]
+        shown = np.union1d(shown, docs)
+    return name, full, shown
 
 
 def visibility_mask(entry, user):
