@@ -23,6 +23,7 @@ POSTS_PER_THREAD = 3
 MAX_PAGE = 50
 ALL_WORDS_BOOST = 3.0
 COMMON_SHARE, COMMON_MIN = 0.02, 100
+SUGGEST_WORDS, SUGGEST_CANDIDATES = 8, 50  # words looked at per query; nearest words checked per word
 
 
 @dataclass
@@ -173,7 +174,7 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     if widen == "auto" and parsed.loose is not None and page == 1 and out.total < per_page:
         _add_partial(out, entry, user, parsed.loose, per_page)
     if out.total < 3 and parsed.text and not parsed.fallback:
-        out.suggestion = _suggest(entry.searcher, parsed, qstring)
+        out.suggestion = _suggest(entry, user, parsed, qstring)
     return out
 
 
@@ -261,15 +262,52 @@ def _thread_hit(hit):
     )
 
 
-def _suggest(searcher, parsed, qstring):
-    """A corrected query string from the index's own words, or "" when none is better."""
+def _suggest(entry, user, parsed, qstring):
+    """The query with each word that finds nothing this person may see replaced by the nearest title word of a
+    post they may see (unstemmed, as written there), or "" when no word needs or has a correction.
+
+    Candidates are the index's unstemmed title words (the title's spelling field), and one is offered only when
+    a post the asker may see has it in its title: a word only staff, or only a hidden post, uses never shows."""
+    title = entry.searcher.schema["title"]
+    spell, analyzer = title.spelling_fieldname("title"), title.analyzer
+    ok = visible(entry, user)
+
+    def seen(fieldname, word):
+        return int(np.count_nonzero(ok[ranking.postings(entry, fieldname, word)[0]]))
+
+    text, parts, last = parsed.text, [], 0
     try:
-        text_query = parse(searcher.schema, parsed.text).query
-        correction = searcher.correct_query(text_query, parsed.text, prefix=1)
+        for number, token in enumerate(analyzer(text, no_morph=True, chars=True)):
+            if number >= SUGGEST_WORDS:
+                break
+            after, before = text[token.endchar:token.endchar + 1], text[token.startchar - 1:token.startchar]
+            if (after and after in "*?~:") or before == ":":  # a wildcard, fuzzy word, field name or value
+                continue
+            stems = [t.text for t in analyzer(token.text)]
+            if any(seen(f, stem) for stem in stems for f in TEXT_FIELDS):
+                continue
+            better = _closest(entry.searcher.reader(), spell, token.text, seen)
+            if better:
+                parts += [text[last:token.startchar], better]
+                last = token.endchar
     except Exception:
+        log.warning("spelling suggestion failed for %r", qstring, exc_info=True)
         return ""
-    if correction.string and correction.string != parsed.text:
-        return qstring.replace(parsed.text, correction.string) if parsed.text in qstring else correction.string
+    if not parts:
+        return ""
+    corrected = "".join(parts) + text[last:]
+    return qstring.replace(text, corrected) if text in qstring else corrected
+
+
+def _closest(reader, spell, word, seen):
+    """The visible title word nearest to word (one edit, else two; the first letter kept), most used first."""
+    for maxdist in (1, 2):
+        candidates = [w for w in reader.terms_within(spell, word, maxdist, prefix=1) if w != word]
+        candidates.sort(key=lambda w: (-reader.doc_frequency(spell, w), w))
+        counted = [(seen(spell, w), w) for w in candidates[:SUGGEST_CANDIDATES]]
+        counted = [(count, w) for count, w in counted if count]
+        if counted:
+            return min(counted, key=lambda cw: (-cw[0], cw[1]))[1]
     return ""
 
 
