@@ -1,4 +1,6 @@
 """A thread whose opening post is hidden, held or rejected is found only by those its thread page opens for."""
+from flask_login import AnonymousUserMixin
+
 from community.forum.actions import create_post
 from community.moderation.actions import approve_post, hide_post, request_review, unhide_post
 from community.permissions import can_view_thread
@@ -36,9 +38,7 @@ def test_a_member_finds_neither_the_title_nor_the_replies_of_a_thread_whose_open
 
 
 def test_a_visitor_and_a_product_manager_do_not_find_it_either(make_thread, make_member, member, facilitator,
-                                                               product_manager, index_now, app):
-    from flask_login import AnonymousUserMixin
-
+                                                               product_manager, index_now):
     thread, _reply = _hidden_thread(make_thread, make_member, member, facilitator, index_now)
     for reader in (AnonymousUserMixin(), product_manager):
         assert not can_view_thread(reader, thread)
