@@ -77,6 +77,9 @@ def app(database_uri, _schema, tmp_path):
         yield app
         _db.session.remove()
         _empty_tables(_schema)
+        # Close this app's pooled connections now: an app kept alive by a background thread or a reference
+        # cycle would otherwise hold them until the process ends, and PostgreSQL allows only so many clients.
+        _db.engine.dispose()
 
 
 def _empty_tables(tables):
