@@ -14,6 +14,7 @@ results page: visibility filter, thread grouping, highlights and category/tag fa
 top-20 bm25 with snippet() plus a category facet count, the nearest like-for-like.
 """
 import argparse
+import os
 import sqlite3
 import statistics
 import sys
@@ -139,7 +140,34 @@ def measure_embeddings(app, conn, db, User, search, repeat, queries):
         app.config["SEARCH_EMBEDDINGS"] = False
 
 
-def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=False, procs=1):
+def measure_adds(count):
+    """Seconds from posting a reply to finding it: commit, outbox row, indexer apply, search; `count` times."""
+    from sqlalchemy import select
+
+    from community.auth.models import User
+    from community.extensions import db
+    from community.forum.actions import create_post
+    from community.forum.models import Thread
+    from community.search.indexer import apply_pending
+    from community.search.queries import search
+
+    pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
+    threads = db.session.scalars(select(Thread).where(
+        Thread.deleted_at.is_(None), Thread.locked.is_(False), Thread.closes_at.is_(None),
+        Thread.slow_mode_seconds == 0, Thread.redirect_to_id.is_(None)).limit(count)).all()
+    times = []
+    for i, thread in enumerate(threads):
+        word = f"zyxcorp{time.time_ns() % 10**9}x{i}"
+        started = time.perf_counter()
+        create_post(pm, thread, f"Benchmark reply {i}: the {word} integration would help my routines.")
+        apply_pending()
+        found = search(pm, word).total
+        times.append(time.perf_counter() - started)
+        assert found == 1, f"new post {i} not searchable"
+    return times
+
+
+def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=False, procs=1, adds_only=False):
     app, workdir = reuse_app(reuse) if reuse else make_app()
     print(f"work directory: {workdir}")
     with app.app_context(), app.test_request_context("/"):
@@ -154,6 +182,15 @@ def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=Fal
         from community.search.queries import search
         from community.search.store import index_size_bytes
 
+        if reuse and adds_only:
+            posts = db.session.scalar(select(func.count(Post.id)))
+            before = load_average()
+            add_times = measure_adds(20)
+            print(f"\n## {posts:,} posts (reusing {workdir}: incremental adds only)")
+            print(f"Incremental add (commit, outbox, apply, searchable), 20 replies: p50 {pct(add_times, 50):.0f} ms, "
+                  f"p95 {pct(add_times, 95):.0f} ms, max {max(add_times) * 1000:.0f} ms; load average {before} before, "
+                  f"{load_average()} after")
+            return
         if reuse:
             posts = db.session.scalar(select(func.count(Post.id)))
             conn = sqlite3.connect(str(workdir / "fts.db"))
@@ -192,19 +229,7 @@ def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=Fal
         del docs
         fts_size = (workdir / "fts.db").stat().st_size
 
-        member = db.session.scalars(select(User).where(User.role == "member")).first()
-        pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
-        threads = db.session.scalars(select(Thread).where(
-            Thread.deleted_at.is_(None), Thread.locked.is_(False), Thread.closes_at.is_(None),
-            Thread.slow_mode_seconds == 0, Thread.redirect_to_id.is_(None)).limit(50)).all()
-        add_times = []
-        for i in range(20):
-            started = time.perf_counter()
-            create_post(pm, threads[i], f"Benchmark reply {i}: the zyxcorp{i} integration would help my routines.")
-            apply_pending()
-            found = search(pm, f"zyxcorp{i}").total
-            add_times.append(time.perf_counter() - started)
-            assert found == 1, f"new post {i} not searchable"
+        add_times = measure_adds(20)
 
         print(f"\n## {posts:,} posts (demo generator, {load_time:.0f}s to load)")
         print(f"Whoosh rebuild: {rebuild_time:.1f}s = {posts / rebuild_time:,.0f} posts/s "
@@ -247,6 +272,8 @@ def main():
     parser.add_argument("--reuse", help="Work directory of an earlier run: rebuild and queries only.")
     parser.add_argument("--copy-from", help="Like --reuse, on a copy of that run's databases in a new work directory.")
     parser.add_argument("--no-queries", action="store_true", help="With --reuse or --copy-from: rebuild only.")
+    parser.add_argument("--adds-only", action="store_true",
+                        help="With --copy-from: only time 20 new replies from commit to searchable (no rebuild).")
     parser.add_argument("--procs", type=int, default=1, help="With --reuse or --copy-from: rebuild --procs.")
     parser.add_argument("--pool-mb", type=int, help="With --reuse or --copy-from: the rebuild's postings pool.")
     parser.add_argument("--embeddings", action="store_true",
@@ -254,12 +281,10 @@ def main():
     args = parser.parse_args()
     reuse = str(copy_workdir(args.copy_from)) if args.copy_from else args.reuse
     if args.pool_mb:
-        from community.search import indexer
-
-        indexer.REBUILD_POOL_MB = args.pool_mb
+        os.environ["SEARCH_REBUILD_MEMORY_MB"] = str(args.pool_mb)  # read by community.config on import
     if reuse:
         run_size(0, args.repeat, reuse=reuse, queries=not args.no_queries, with_embeddings=args.embeddings,
-                 procs=args.procs)
+                 procs=args.procs, adds_only=args.adds_only)
         return
     for size in args.posts:
         run_size(size, args.repeat)
