@@ -108,6 +108,30 @@ def shared_fragment(key, caller):
 TOKEN_SLOT = "\x00csrf-token\x00"
 
 
+def page_query(query_string):
+    """The query string in one spelling when it only picks a page or a period, else None (Flask answers).
+
+    Stored pages share a bounded cache: keying them by any query string would let made-up parameters
+    (`?x=1`, `?x=2`, …) push every real page out. Only what the reading pages understand is stored."""
+    if not query_string:
+        return ""
+    if len(query_string) > 64:
+        return None
+    chosen = {}
+    for name, _, value in (part.partition("=") for part in query_string.split("&")):
+        if name in chosen or not value:
+            return None
+        if not value.isascii():
+            return None
+        if name == "page" and value.isdigit() and len(value) <= 6:
+            chosen[name] = str(int(value))
+        elif name == "period" and value.isalpha() and len(value) <= 10:
+            chosen[name] = value
+        else:
+            return None
+    return "&".join(f"{name}={chosen[name]}" for name in sorted(chosen))
+
+
 def shared_thread_page(thread_id):
     """The stored anonymous rendering of this thread page with this reader's own CSRF token, or None.
 
@@ -119,10 +143,14 @@ def shared_thread_page(thread_id):
     row = db.session.execute(page_state_query(), {"thread_id": thread_id}).first()
     if row is None or row.deleted_at is not None or row.redirect_to_id is not None or row.staff_only:
         return None
-    # The full path (with its query string) is in the key: the page links back to it ("sign in, then return").
+    # The path and page are in the key (the page links back to them: "sign in, then return"); other query
+    # strings are rendered for this reader alone, so made-up parameters cannot crowd out the shared pages.
     if session.get("_flashes"):
         return None  # this reader has a message waiting: their page is their own
-    g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.full_path)
+    query = page_query(request.query_string.decode("latin-1"))
+    if query is None:
+        return None
+    g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.path, query)
     html = fragment_cache().get(g.shared_page_key)
     if html is None:
         return None

@@ -54,10 +54,11 @@ class StoredPages:
             # The database is unreachable or busy: Flask answers (or reports the error) as it would anyway.
             logging.getLogger(__name__).warning("visitor page version read failed", exc_info=True)
             return self.wsgi_app(environ, start_response)
-        if key is None:
+        query = cache.page_query(environ.get("QUERY_STRING", ""))
+        if key is None or query is None:
             return self.wsgi_app(environ, start_response)
         key += (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
-                environ.get("PATH_INFO"), environ.get("QUERY_STRING", ""))
+                environ.get("PATH_INFO"), query)
         stored = self.pages.get(key)
         if stored is None:
             return self._answer_and_keep(key, environ, start_response)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from community import create_app
 from community.auth.actions import update_profile
 from community.forum import actions
-from community.forum.cache import listing_version
+from community.forum.cache import listing_version, page_query
 from community.forum.models import Category, Post, Thread
 from community.forum.stored_pages import _shareable
 from community.moderation.threads import move_thread, set_pinned
@@ -281,3 +281,20 @@ def test_visitor_with_unrelated_cookies_gets_the_stored_page_and_a_session_goes_
 ])
 def test_only_responses_every_visitor_may_share_are_kept(status, headers, kept):
     assert _shareable(status, headers) is kept
+
+
+def test_made_up_query_strings_are_answered_by_flask_and_never_stored(app, thread):
+    """Visitors adding parameters of their own get a real page, but cannot fill the store and evict others."""
+    pages = app.extensions["fragment_cache"]
+    path = f"/t/{thread.id}"
+    _stored(app, path)
+    kept = len(pages._entries)
+    for n in range(5):
+        assert "Kettle keeps beeping" in _text(app, f"{path}?utm_source=x{n}")
+        assert "Kettle keeps beeping" in _text(app, f"{path}?page=1&page=2&n={n}")
+    assert len(pages._entries) == kept
+    # A page number spelt differently is the same stored page.
+    assert page_query("page=02") == page_query("page=2") == "page=2"
+    assert page_query("period=week&page=3") == "page=3&period=week"
+    assert page_query("page=1&utm_source=x") is None
+    assert page_query("page=%C2%B2") is None and page_query("page=\u00b2") is None
