@@ -77,6 +77,8 @@ class Config:
     # The public address (https://community.example.com) that links in account emails start with; without it
     # they follow the request's Host header, which whoever sends the request chooses.
     SITE_URL = os.environ.get("SITE_URL") or None
+    # Host names this site answers to (comma-separated); any other Host gets a 400 before a page is built or stored.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
     PASSWORD_RESET_REQUESTS_PER_IP = "5 per hour"
 
