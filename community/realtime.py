@@ -70,10 +70,10 @@ def thread_audience_narrowed(thread_id, audience):
         socketio.close_room(thread_room(thread_id, wider), namespace="/live")
 
 
-def vote_count(thread_id, votes):
-    """A feature request's vote total changed: open copies of its thread page show the new number.
-    Callers send it only while every member may see the thread."""
-    socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=_thread_rooms(thread_id, "members"),
+def vote_count(thread_id, votes, audience):
+    """A feature request's vote total changed: open copies of its thread page whose reader is in the thread's
+    current audience (permissions.thread_audience) show the new number."""
+    socketio.emit("vote_count", {"thread_id": thread_id, "votes": votes}, to=_thread_rooms(thread_id, audience),
                   namespace="/live")
 
 

@@ -1,5 +1,4 @@
 """Live feature-request pages: after a vote, a merge or a marking, open thread pages show the new vote total."""
-from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from .. import permissions, realtime, signals
@@ -10,17 +9,14 @@ COUNT_CHANGES = frozenset({"merge", "feature_request"})  # thread_changed kinds 
 
 
 def push_vote_count(thread_id):
-    """Send the committed total, read afresh: parallel votes are counted in SQL, not in this session."""
-    votes = db.session.scalar(select(Thread.vote_count).where(Thread.id == thread_id))
-    if votes is not None and _members_may_see(thread_id):
-        realtime.vote_count(thread_id, votes)
-
-
-def _members_may_see(thread_id):
-    """The thread room admits whoever could see the thread when they opened it, and keeps them after the thread
-    moves to a staff-only category or is deleted: totals go out only while anyone at all may see the thread."""
+    """Send the committed total, read afresh (parallel votes are counted in SQL, not in this session), to those
+    who may read the thread now: a thread moved to a staff-only category or deleted keeps its totals from the
+    members who opened it before."""
     thread = db.session.get(Thread, thread_id)
-    return thread is not None and permissions.can_view_thread(AnonymousUserMixin(), thread)
+    if thread is None:
+        return
+    votes = db.session.scalar(select(Thread.vote_count).where(Thread.id == thread_id))
+    realtime.vote_count(thread_id, votes, permissions.thread_audience(thread))
 
 
 def on_request_voted(sender, thread, **_):

@@ -93,3 +93,20 @@ def test_a_request_moved_out_of_members_sight_sends_them_no_more_totals(request_
     page.get_received("/live")
     actions.toggle_vote(fran, request_thread)
     assert vote_counts(page) == []
+
+
+def test_staff_with_a_staff_only_request_open_hear_its_new_totals(app, socket_client, request_thread, make_member,
+                                                                  make_category):
+    from community.moderation.threads import move_thread
+
+    fran = make_member("fran", role="facilitator")
+    move_thread(fran, request_thread, make_category("Roadmap (staff)", staff_only=True), "Internal planning")
+    make_member("felix", role="facilitator")
+    http = app.test_client()
+    AuthActions(http).login("felix")
+    g.pop("_login_user", None)
+    page = socket_client("/live", http_client=http)
+    assert page.emit("watch_thread", {"thread_id": request_thread.id}, namespace="/live", callback=True) == {"ok": True}
+    page.get_received("/live")
+    actions.toggle_vote(fran, request_thread)
+    assert vote_counts(page) == [{"thread_id": request_thread.id, "votes": 2}]

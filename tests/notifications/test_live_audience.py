@@ -63,7 +63,7 @@ def test_the_move_empties_the_members_room_of_the_thread(thread, staff_only, fac
     move_thread(facilitator, thread, staff_only, "Internal planning")
     page.get_received("/live")
     # Anything still sent to the room of the thread's readers finds nobody who opened it before the move.
-    realtime.vote_count(thread.id, 7)
+    realtime.vote_count(thread.id, 7, "members")
     assert heard(page, "vote_count") == []
 
 
