@@ -100,6 +100,14 @@ def can_view_thread(user, thread):
     return thread.deleted_at is None and _signed_in(user) and thread.author_id == user.id
 
 
+def may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
+    """Whether a stored rendering of a thread page may be handed to visitors, from the thread's row alone.
+
+    Deleted, moved and staff-only threads always take the full path, which answers 404 or redirects. A thread
+    whose opening post is held or hidden answers visitors 404 on that path too, and a 404 is never stored."""
+    return deleted_at is None and redirect_to_id is None and not staff_only
+
+
 THREAD_AUDIENCES = ("members", "staff", "moderators")  # each admits fewer people than the one before
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .. import permissions
 from ..auth.models import User
 from ..extensions import db
 from .models import Category, ListingVersion, Post, Tag, Thread
@@ -141,7 +142,8 @@ def shared_thread_page(thread_id):
     if not shareable():
         return None
     row = db.session.execute(page_state_query(), {"thread_id": thread_id}).first()
-    if row is None or row.deleted_at is not None or row.redirect_to_id is not None or row.staff_only:
+    if row is None or not permissions.may_share_stored_thread_page(row.deleted_at, row.redirect_to_id,
+                                                                   row.staff_only):
         return None
     # The path and page are in the key (the page links back to them: "sign in, then return"); other query
     # strings are rendered for this reader alone, so made-up parameters cannot crowd out the shared pages.

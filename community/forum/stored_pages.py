@@ -16,6 +16,7 @@ import logging
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from .. import permissions
 from ..extensions import db
 from . import cache
 
@@ -96,7 +97,7 @@ class StoredPages:
         if row is None:
             return None
         version, created_at, deleted_at, redirect_to_id, staff_only = row
-        if deleted_at is not None or redirect_to_id is not None or staff_only:
+        if not permissions.may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
             return None
         return ("visitor-page", "thread", thread_id, created_at, version)
 
