@@ -124,6 +124,22 @@ def socket_client(app, client):
             sio.disconnect()
 
 
+@pytest.fixture
+def open_thread_page(app, socket_client):
+    """open_thread_page(username, thread): that signed-in person's /live socket watching the thread, as an open
+    thread page does, on its own browser session; what it heard while joining is discarded."""
+    def open_(username, thread):
+        http = app.test_client()
+        AuthActions(http).login(username)
+        g.pop("_login_user", None)  # the test shares one app context between clients
+        sio = socket_client("/live", http_client=http)
+        assert sio.emit("watch_thread", {"thread_id": thread.id}, namespace="/live", callback=True) == {"ok": True}
+        sio.get_received("/live")
+        return sio
+
+    return open_
+
+
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"'
                      r'|type="hidden" name="csrf_token" value="([^"]+)"')
 

@@ -1,9 +1,7 @@
 """Live vote totals: every open copy of a feature request's thread page hears the new number after a vote."""
 import pytest
-from flask import g
 
 from community.ideas import actions
-from tests.conftest import AuthActions
 
 
 @pytest.fixture
@@ -16,17 +14,11 @@ def vote_counts(sio):
 
 
 @pytest.fixture
-def watcher(app, socket_client, make_member):
-    """A signed-in member's socket with a thread page open, on its own browser session."""
+def watcher(open_thread_page, make_member):
+    """A new member with the thread page open."""
     def open_page(username, thread):
         make_member(username)
-        http = app.test_client()
-        AuthActions(http).login(username)
-        g.pop("_login_user", None)  # the test shares one app context between clients
-        sio = socket_client("/live", http_client=http)
-        assert sio.emit("watch_thread", {"thread_id": thread.id}, namespace="/live", callback=True) == {"ok": True}
-        sio.get_received("/live")
-        return sio
+        return open_thread_page(username, thread)
 
     return open_page
 
@@ -95,18 +87,13 @@ def test_a_request_moved_out_of_members_sight_sends_them_no_more_totals(request_
     assert vote_counts(page) == []
 
 
-def test_staff_with_a_staff_only_request_open_hear_its_new_totals(app, socket_client, request_thread, make_member,
-                                                                  make_category):
+def test_staff_with_a_staff_only_request_open_hear_its_new_totals(request_thread, make_member, make_category,
+                                                                  open_thread_page):
     from community.moderation.threads import move_thread
 
     fran = make_member("fran", role="facilitator")
     move_thread(fran, request_thread, make_category("Roadmap (staff)", staff_only=True), "Internal planning")
     make_member("felix", role="facilitator")
-    http = app.test_client()
-    AuthActions(http).login("felix")
-    g.pop("_login_user", None)
-    page = socket_client("/live", http_client=http)
-    assert page.emit("watch_thread", {"thread_id": request_thread.id}, namespace="/live", callback=True) == {"ok": True}
-    page.get_received("/live")
+    page = open_thread_page("felix", request_thread)
     actions.toggle_vote(fran, request_thread)
     assert vote_counts(page) == [{"thread_id": request_thread.id, "votes": 2}]

@@ -6,7 +6,6 @@ from community import permissions, realtime
 from community.forum.actions import create_post, delete_post, edit_post, restore_post
 from community.moderation.actions import hide_post
 from community.moderation.threads import move_thread
-from tests.conftest import AuthActions
 
 SECRET = "Internal: we ship this in Q3, do not tell customers."
 
@@ -20,18 +19,8 @@ def live_posts(sio):
 
 
 @pytest.fixture
-def open_page(app, socket_client):
-    """A signed-in person's socket with a thread page open, on its own browser session."""
-    def open_(user, thread):
-        http = app.test_client()
-        AuthActions(http).login(user.username)
-        g.pop("_login_user", None)  # the test shares one app context between clients
-        sio = socket_client("/live", http_client=http)
-        assert sio.emit("watch_thread", {"thread_id": thread.id}, namespace="/live", callback=True) == {"ok": True}
-        sio.get_received("/live")
-        return sio
-
-    return open_
+def open_page(open_thread_page):
+    return lambda user, thread: open_thread_page(user.username, thread)
 
 
 @pytest.fixture
