@@ -1,6 +1,7 @@
 """HTTP benchmark: the home page and a 50-post thread page under gunicorn, beside a bare Flask route, on 50k threads.
 
     .venv/bin/python bench/pages.py [--threads 50000] [--runs 3] [--duration 10] [--connections 32]
+    .venv/bin/python bench/pages.py --signed-in maria_k  # also a member's home and thread pages (needs wrk)
     .venv/bin/python bench/pages.py --in-process 2000   # µs per request through the WSGI app, no server
 
 The demo database is built once and cached outside the repository (default /tmp/tummler-bench); servers
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import argparse
 import hashlib
+import http.cookiejar
 import os
 import re
 import shutil
@@ -22,6 +24,8 @@ import sqlite3
 import statistics
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,23 +123,68 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+DEMO_PASSWORD = "password"
+
+
+def sign_in(server, username, password=DEMO_PASSWORD):
+    """Sign in through the real login form (GET for the CSRF token, then POST) and return a Cookie header value
+    holding the session and remember-me cookies, as a member's browser would send them."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(server.url("/login"), timeout=10).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', form)
+    if token is None:
+        raise SystemExit("No CSRF token in the login form")
+    data = urllib.parse.urlencode({"csrf_token": token.group(1), "login": username, "password": password,
+                                   "remember": "y"}).encode()
+    try:  # a successful sign-in redirects; the opener follows it with the new cookies
+        response = opener.open(urllib.request.Request(server.url("/login"), data=data), timeout=10)
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"Signing in as {username} failed: HTTP {exc.code} (demo password is {password!r})")
+    if urllib.parse.urlsplit(response.geturl()).path == "/login":
+        raise SystemExit(f"Signing in as {username} failed: the login form came back")
+    cookies = {c.name: c.value for c in jar}
+    remember = "remember_token"  # Flask-Login's default name; the app does not rename it
+    missing = [name for name in ("session", remember) if name not in cookies]
+    if missing:
+        raise SystemExit(f"Signing in as {username} set no {', '.join(missing)} cookie (got {sorted(cookies)})")
+    return f"session={cookies['session']}; {remember}={cookies[remember]}"
+
+
+def check_member_page(url, cookie, username):
+    """A real 200 page for the member: their name and the sign-out control in it, not a visitor's page."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read().decode()
+        status, final = response.status, response.geturl()
+    if status != 200 or final != url:
+        raise SystemExit(f"{url} as {username}: HTTP {status} at {final}, not the member's page")
+    if (f"/u/{username}\"" not in body and f">{username}<" not in body) or "Sign out" not in body:
+        raise SystemExit(f"{url} as {username}: no profile link or sign-out control, not signed in")
+    return body
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url, connections, duration):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+def wrk(url, connections, duration, cookie=None):
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *headers, url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:  # wrk counts every status of 400 and above here; a figure that includes them is no page figure
+        print(f"wrk against {url}: {bad.group(0)}", flush=True)
     errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": rps, "p50": lat["50"], "p99": lat["99"], "non2xx": int(bad.group(1)) if bad else 0,
             "errors": errors.group(1) if errors else ""}
 
 
-def measure(url, connections, duration):
+def measure(url, connections, duration, cookie=None):
     if shutil.which("wrk"):
-        return wrk(url, connections, duration)
+        return wrk(url, connections, duration, cookie)
     return python_load(url, connections, duration)
 
 
@@ -153,10 +202,11 @@ def settle(url, deadline=120):
         time.sleep(0.5)
 
 
-def warm(url, count=50):
-    """Fill caches and connection pools the way a few first visitors would."""
+def warm(url, count=50, cookie=None):
+    """Fill caches and connection pools the way a few first visitors (or one member) would."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     for _ in range(count):
-        body = urllib.request.urlopen(url, timeout=10).read()
+        body = urllib.request.urlopen(request, timeout=10).read()
     return body
 
 
@@ -196,7 +246,11 @@ def main():
     parser.add_argument("--worker-threads", type=int, default=1, help="1: sync workers; more: gthread")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("BENCH_CACHE", "/tmp/tummler-bench")))
     parser.add_argument("--in-process", type=int, metavar="N", help="time N direct WSGI calls per page instead")
+    parser.add_argument("--signed-in", metavar="USERNAME",
+                        help=f"also measure the home and thread pages as this member (demo password {DEMO_PASSWORD!r})")
     args = parser.parse_args()
+    if args.signed_in and (args.in_process or not shutil.which("wrk")):
+        parser.error("--signed-in needs wrk (it sends the member's cookies) and a server run, not --in-process")
 
     db_path, instance = ensure_database(args.cache, args.threads, args.seed)
     thread_id, post_count = long_thread(db_path)
@@ -206,7 +260,8 @@ def main():
     kind = "sync" if args.worker_threads == 1 else f"gthread ×{args.worker_threads}"
     print(f"gunicorn {kind}, {args.workers} workers; {'wrk' if shutil.which('wrk') else 'python load'} "
           f"-c{args.connections} -d{args.duration}s; thread {thread_id} has {post_count} posts", flush=True)
-    results = {"bare": [], "home": [], "thread": []}
+    pages = ("bare", "home", "thread") + (("home (member)", "thread (member)") if args.signed_in else ())
+    results = {name: [] for name in pages}
     with Server("bench.hello_app:app", env, args.workers, args.worker_threads) as bare, \
             Server("bench.forum_app:app", env, args.workers, args.worker_threads) as forum:
         page = warm(forum.url(f"/t/{thread_id}")).decode()
@@ -214,16 +269,30 @@ def main():
         print(f"thread page: {len(page) // 1024} KB, {shown} posts shown", flush=True)
         warm(forum.url("/"))
         warm(bare.url("/"))
-        targets = {"bare": bare.url("/"), "home": forum.url("/"), "thread": forum.url(f"/t/{thread_id}")}
+        targets = {"bare": (bare.url("/"), None), "home": (forum.url("/"), None),
+                   "thread": (forum.url(f"/t/{thread_id}"), None)}
+        if args.signed_in:
+            cookie = sign_in(forum, args.signed_in)
+            for name, path in (("home (member)", "/"), ("thread (member)", f"/t/{thread_id}")):
+                check_member_page(forum.url(path), cookie, args.signed_in)
+                warm(forum.url(path), cookie=cookie)
+                targets[name] = (forum.url(path), cookie)
+            print(f"signed in as {args.signed_in}: home and thread pages show the member and a sign-out control",
+                  flush=True)
         for run in range(1, args.runs + 1):
-            for name, url in targets.items():
+            for name, (url, cookie) in targets.items():
                 settle(forum.url("/static/css/site.css"))
-                result = measure(url, args.connections, args.duration)
+                result = measure(url, args.connections, args.duration, cookie)
                 results[name].append(result)
-                load = os.getloadavg()[0]  # other work on the shared cores moves every figure: say how much
-                print(f"run {run} {name:6} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "
+                result["load"] = os.getloadavg()[0]  # other work on the shared cores moves every figure: say how much
+                print(f"run {run} {name:15} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "
                       f"p99 {result['p99']:6.1f} ms  non-2xx {result['non2xx']} {result['errors']}  "
-                      f"load {load:.1f}", flush=True)
+                      f"load {result['load']:.1f}", flush=True)
+                if result["non2xx"]:
+                    report(results)
+                    raise SystemExit(f"{name}: {result['non2xx']} responses were not 2xx/3xx; these are not page figures")
+        if args.signed_in:  # still the member's page after the load (a lost session would fall back to a visitor's)
+            check_member_page(targets["thread (member)"][0], targets["thread (member)"][1], args.signed_in)
     report(results)
 
 
@@ -232,15 +301,17 @@ def spread(values, fmt="{:.0f}"):
 
 
 def report(results):
-    print("\n| page | req/s median (min–max) | share of bare (per run) | p50 ms | p99 ms |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| page | req/s median (min–max) | share of bare (per run) | p50 ms | p99 ms | load average |")
+    print("|---|---:|---:|---:|---:|---:|")
     bare = [r["rps"] for r in results["bare"]]
-    for name in ("bare", "home", "thread"):
-        rows = results[name]
+    for name, rows in results.items():
+        if not rows:
+            continue
         shares = [r["rps"] / b for r, b in zip(rows, bare)]
         print(f"| {name} | {spread([r['rps'] for r in rows])} | "
               f"{', '.join(f'{s:.0%}' for s in shares)} | {spread([r['p50'] for r in rows], '{:.1f}')} | "
-              f"{spread([r['p99'] for r in rows], '{:.1f}')} |")
+              f"{spread([r['p99'] for r in rows], '{:.1f}')} | "
+              f"{', '.join(format(r['load'], '.1f') for r in rows if 'load' in r)} |")
 
 
 if __name__ == "__main__":
