@@ -2,8 +2,10 @@
 import sqlite3
 from datetime import datetime, timezone
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from .extensions import db
 
@@ -34,6 +36,25 @@ def rollback():
     """Roll back and forget queued callbacks."""
     db.session.rollback()
     db.session.info.pop("after_commit", None)
+
+
+
+def column_values(row, skip=frozenset()):
+    """A row's column values, to keep beyond its session (and bring back with attach_loaded)."""
+    return {attr.key: getattr(row, attr.key) for attr in inspect(type(row)).column_attrs if attr.key not in skip}
+
+
+def attach_loaded(model, values):
+    """A row as if freshly loaded into this session, without a query: the session's own copy if it has one."""
+    key = identity_key(model, tuple(values[c.key] for c in inspect(model).primary_key))
+    row = db.session.identity_map.get(key)
+    if row is None:
+        row = inspect(model).class_manager.new_instance()
+        for name, value in values.items():
+            setattr(row, name, value)
+        make_transient_to_detached(row)
+        db.session.add(row)
+    return row
 
 
 def _sqlite_write_ahead_log(dbapi_connection, connection_record):

@@ -7,9 +7,15 @@ Rooms: "user:<id>" for one member's sessions, "thread:<id>" for readers of a thr
 from contextlib import nullcontext
 
 from flask import current_app, has_request_context, render_template
+from flask_socketio import emit
 
 from .extensions import socketio
 from .permissions import THREAD_AUDIENCES
+
+
+def error_to_sender(error):
+    """The `error` event to the socket whose event failed (inside that event's handler)."""
+    emit("error", error)
 
 
 def user_room(user_id):

@@ -5,13 +5,13 @@ from functools import wraps
 from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from flask_socketio import disconnect, emit
+from flask_socketio import disconnect
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from .auth.models import User
-from .database import rollback
+from . import realtime
+from .database import attach_loaded, column_values, rollback
 from .errors import CommunityError
 
 # A socket keeps its member's row (as of the last load) in its own environ, so a chat flood does not
@@ -84,7 +84,7 @@ def _remember_user():
     if not getattr(user, "is_authenticated", False) or not isinstance(user, User):
         request.environ.pop(_ENVIRON_KEY, None)
         return
-    values = {attr.key: getattr(user, attr.key) for attr in inspect(User).column_attrs}
+    values = column_values(user)
     request.environ[_ENVIRON_KEY] = (session.get("_user_id"), user.id, values, g.socket_user_generation,
                                      time.monotonic())
 
@@ -99,18 +99,7 @@ def _use_remembered_user():
         session_id, user_id, values, generation, loaded_at = entry
         if (session_id == session.get("_user_id") and generation == _changes.get(user_id, 0)
                 and time.monotonic() - loaded_at < USER_RECHECK_SECONDS):
-            from .extensions import db
-
-            key = identity_key(User, user_id)
-            user = db.session.identity_map.get(key)
-            if user is None:
-                # A row as freshly loaded, without a query: attached to this event's session, clean.
-                user = inspect(User).class_manager.new_instance()
-                for name, value in values.items():
-                    setattr(user, name, value)
-                make_transient_to_detached(user)
-                db.session.add(user)
-            g._login_user = user
+            g._login_user = attach_loaded(User, values)
             return True
     g.socket_user_generation = _changes.get(_user_id_in_session(), 0)
     return False
@@ -149,7 +138,7 @@ def socket_event(handler):
         user = signed_in_member()
         if not user.is_authenticated or not user.is_active:
             reply = error_reply("unauthenticated", "Your session has ended; sign in again.")
-            emit("error", reply["error"])
+            realtime.error_to_sender(reply["error"])
             disconnect()
             return reply
         try:
@@ -163,7 +152,7 @@ def socket_event(handler):
             rollback()
             current_app.logger.info("bad socket payload for %s: %s", handler.__name__, problem)
             reply = error_reply("invalid", "That request was not understood.")
-        emit("error", reply["error"])
+        realtime.error_to_sender(reply["error"])
         return reply
 
     return wrapped

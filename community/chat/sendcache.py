@@ -8,10 +8,9 @@ takes the sequence number under the room's row lock, and an attached row loads t
 import time
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..database import attach_loaded, column_values
 from . import queries
 from .models import Room, RoomMember
 
@@ -54,34 +53,17 @@ def _register_listeners():
 _register_listeners()
 
 
-def _values(row, skip=frozenset()):
-    return {attr.key: getattr(row, attr.key) for attr in inspect(type(row)).column_attrs if attr.key not in skip}
-
-
-def _attach(model, values):
-    """A row as if freshly loaded into this session, without a query (the session's own copy if it has one)."""
-    key = identity_key(model, tuple(values[c.key] for c in inspect(model).primary_key))
-    row = db.session.identity_map.get(key)
-    if row is None:
-        row = inspect(model).class_manager.new_instance()
-        for name, value in values.items():
-            setattr(row, name, value)
-        make_transient_to_detached(row)
-        db.session.add(row)
-    return row
-
-
 def room_and_membership(room_id, user_id):
     """queries.room_and_membership for sending, from this process's recent copy when still current."""
     entry = _entries.get((room_id, user_id))
     generation = _generations(room_id, user_id)
     if entry is not None and entry[0] == generation and time.monotonic() - entry[1] < RECHECK_SECONDS:
         _, _, room_values, member_values = entry
-        return _attach(Room, room_values), _attach(RoomMember, member_values) if member_values else None
+        return attach_loaded(Room, room_values), attach_loaded(RoomMember, member_values) if member_values else None
     room, member = queries.room_and_membership(room_id, user_id)
     if room is not None:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
-        _entries[(room_id, user_id)] = (generation, time.monotonic(), _values(room, COUNTERS),
-                                        _values(member, COUNTERS) if member is not None else None)
+        _entries[(room_id, user_id)] = (generation, time.monotonic(), column_values(room, COUNTERS),
+                                        column_values(member, COUNTERS) if member is not None else None)
     return room, member
