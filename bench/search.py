@@ -101,14 +101,17 @@ def reuse_app(workdir):
                        "SECRET_KEY": "bench", "SEARCH_EMBEDDINGS": False}), Path(workdir)
 
 
-def copy_workdir(source):
-    """A new work directory holding a copy of an earlier run's databases (its index is left alone)."""
+def copy_workdir(source, with_index=False):
+    """A new work directory holding a copy of an earlier run's databases, and of its index when asked (a
+    rebuild makes its own; incremental adds need the full one)."""
     import shutil
     import tempfile
 
     target = Path(tempfile.mkdtemp(prefix="tummler-bench-"))
     for name in ("bench.db", "fts.db"):
         shutil.copyfile(Path(source) / name, target / name)
+    if with_index:
+        shutil.copytree(Path(source) / "index", target / "index")
     return target
 
 
@@ -140,6 +143,18 @@ def measure_embeddings(app, conn, db, User, search, repeat, queries):
         app.config["SEARCH_EMBEDDINGS"] = False
 
 
+def open_threads(count):
+    """Threads anyone may reply to at once (not deleted, locked, closing, slowed or moved)."""
+    from sqlalchemy import select
+
+    from community.extensions import db
+    from community.forum.models import Thread
+
+    return db.session.scalars(select(Thread).where(
+        Thread.deleted_at.is_(None), Thread.locked.is_(False), Thread.closes_at.is_(None),
+        Thread.slow_mode_seconds == 0, Thread.redirect_to_id.is_(None)).limit(count)).all()
+
+
 def measure_adds(count):
     """Seconds from posting a reply to finding it: commit, outbox row, indexer apply, search; `count` times."""
     from sqlalchemy import select
@@ -147,14 +162,11 @@ def measure_adds(count):
     from community.auth.models import User
     from community.extensions import db
     from community.forum.actions import create_post
-    from community.forum.models import Thread
     from community.search.indexer import apply_pending
     from community.search.queries import search
 
     pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
-    threads = db.session.scalars(select(Thread).where(
-        Thread.deleted_at.is_(None), Thread.locked.is_(False), Thread.closes_at.is_(None),
-        Thread.slow_mode_seconds == 0, Thread.redirect_to_id.is_(None)).limit(count)).all()
+    threads = open_threads(count)
     times = []
     for i, thread in enumerate(threads):
         word = f"zyxcorp{time.time_ns() % 10**9}x{i}"
@@ -183,7 +195,14 @@ def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=Fal
         from community.search.store import index_size_bytes
 
         if reuse and adds_only:
+            from community.search.indexer import current_index
+
             posts = db.session.scalar(select(func.count(Post.id)))
+            indexed = current_index().doc_count()
+            if indexed < posts:
+                sys.exit(f"the index in {workdir} holds {indexed:,} of {posts:,} posts: copy a built one "
+                         f"(--copy-from copies it with --adds-only) or rebuild first")
+            db.create_all()  # tables added since the work directory was made (the copy only)
             before = load_average()
             add_times = measure_adds(20)
             print(f"\n## {posts:,} posts (reusing {workdir}: incremental adds only)")
@@ -242,27 +261,29 @@ def run_size(posts_wanted, repeat, reuse=None, queries=True, with_embeddings=Fal
 
 
 def load_average():
-    import os
-
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def measure_queries(conn, db, User, search, repeat):
+    """p50/p95 per query kind for a member, Whoosh beside FTS5, with each kind's two slowest Whoosh queries."""
     from sqlalchemy import select
 
     member = db.session.scalars(select(User).where(User.role == "member")).first()
-    print(f"{'query kind':<18} {'Whoosh p50':>11} {'Whoosh p95':>11} {'FTS5 p50':>9} {'FTS5 p95':>9}")
+    print(f"{'query kind':<18} {'Whoosh p50':>11} {'Whoosh p95':>11} {'FTS5 p50':>9} {'FTS5 p95':>9}  slowest")
     for kind, queries in QUERIES.items():
         sort = "votes" if kind == "sorted by votes" else "relevance"
         for q in queries:  # warm caches once, as a running server would have
             search(member, q, sort=sort)
             fts_query(conn, q)
-        w_times, f_times = [], []
+        w_times, f_times, worst = [], [], {}
         for q in queries:
-            w_times += timed(lambda: search(member, q, sort=sort), repeat)
+            times = timed(lambda: search(member, q, sort=sort), repeat)
+            w_times += times
+            worst[q] = max(times)
             f_times += timed(lambda: fts_query(conn, q), repeat)
+        slowest = ", ".join(f"{q} {t * 1000:.0f}" for q, t in sorted(worst.items(), key=lambda kv: -kv[1])[:2])
         print(f"{kind:<18} {pct(w_times, 50):>9.1f}ms {pct(w_times, 95):>9.1f}ms "
-              f"{pct(f_times, 50):>7.1f}ms {pct(f_times, 95):>7.1f}ms")
+              f"{pct(f_times, 50):>7.1f}ms {pct(f_times, 95):>7.1f}ms  {slowest}")
 
 
 def main():
@@ -279,7 +300,7 @@ def main():
     parser.add_argument("--embeddings", action="store_true",
                         help="With --reuse or --copy-from: also time thread vectors and queries using them.")
     args = parser.parse_args()
-    reuse = str(copy_workdir(args.copy_from)) if args.copy_from else args.reuse
+    reuse = str(copy_workdir(args.copy_from, with_index=args.adds_only)) if args.copy_from else args.reuse
     if args.pool_mb:
         os.environ["SEARCH_REBUILD_MEMORY_MB"] = str(args.pool_mb)  # read by community.config on import
     if reuse:

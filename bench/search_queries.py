@@ -14,7 +14,6 @@ kept one is not changed), N times a reply is posted through `create_post`, the i
 version), and `app` is searched twice: the first search pays for the new version, the second is warm.
 """
 import argparse
-import os
 import sqlite3
 import sys
 import time
@@ -23,11 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import QUERIES, fts_query, pct, reuse_app, timed  # noqa: E402
-
-
-def load_average():
-    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+from bench.search import load_average, measure_queries, open_threads, reuse_app, timed  # noqa: E402
 
 
 def run(workdir, repeat):
@@ -48,21 +43,7 @@ def run(workdir, repeat):
         print(f"## {posts:,} posts in {workdir}; code from {Path(sys.modules['community'].__file__).parent.parent}")
         print(f"first query (nothing cached): {(time.perf_counter() - started) * 1000:.0f} ms; "
               f"load average {load_average()}")
-        print(f"{'query kind':<18} {'Whoosh p50':>11} {'Whoosh p95':>11} {'FTS5 p50':>9} {'FTS5 p95':>9}  slowest")
-        for kind, queries in QUERIES.items():
-            sort = "votes" if kind == "sorted by votes" else "relevance"
-            for q in queries:  # warm caches once, as a running server would have
-                search(member, q, sort=sort)
-                fts_query(conn, q)
-            w_times, f_times, worst = [], [], {}
-            for q in queries:
-                times = timed(lambda: search(member, q, sort=sort), repeat)
-                w_times += times
-                worst[q] = max(times)
-                f_times += timed(lambda: fts_query(conn, q), repeat)
-            slowest = ", ".join(f"{q} {t * 1000:.0f}" for q, t in sorted(worst.items(), key=lambda kv: -kv[1])[:2])
-            print(f"{kind:<18} {pct(w_times, 50):>9.1f}ms {pct(w_times, 95):>9.1f}ms "
-                  f"{pct(f_times, 50):>7.1f}ms {pct(f_times, 95):>7.1f}ms  {slowest}")
+        measure_queries(conn, db, User, search, repeat)
         print(f"load average {load_average()}")
         conn.close()
 
@@ -82,16 +63,13 @@ def after_commits(workdir, commits):
             from community.auth.models import User
             from community.extensions import db
             from community.forum.actions import create_post
-            from community.forum.models import Thread
             from community.search.indexer import apply_pending
             from community.search.queries import search
 
             db.create_all()  # tables added to the app since the work directory was made; the copy only
             member = db.session.scalars(select(User).where(User.role == "member")).first()
             pm = db.session.scalars(select(User).where(User.role == "product_manager")).first()
-            thread = db.session.scalars(select(Thread).where(
-                Thread.deleted_at.is_(None), Thread.locked.is_(False), Thread.closes_at.is_(None),
-                Thread.slow_mode_seconds == 0, Thread.redirect_to_id.is_(None))).first()
+            thread = open_threads(1)[0]
             print(f"code from {Path(sys.modules['community'].__file__).parent.parent}")
             search(member, "app")
             for i in range(commits):
