@@ -158,6 +158,10 @@ class Evaluator:
         field = self.schema[fieldname]
         if not field.scorable:
             return weights
+        if not len(docs):
+            # Nothing to score, and on an index with no documents yet (a new install, a first rebuild still
+            # running) Whoosh's idf is log(0 / (0 + 1)): undefined, so it must not be asked.
+            return _EMPTY_SCORES
         searcher = self.searcher
         B = self.weighting._field_B.get(fieldname, self.weighting.B)
         K1 = self.weighting.K1

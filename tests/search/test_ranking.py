@@ -98,3 +98,12 @@ def test_snippets_are_what_whoosh_highlighter_gives(posts, app, qstring):
     for hit in hits:
         assert snippets.mark(hit["text"], words) == whoosh.highlight_hit(hit, "text", top=2)
         assert snippets.mark(long_text, words) == whoosh.highlight_hit(hit, "text", text=long_text, top=2)
+
+
+def test_ranked_pass_on_an_index_without_documents_finds_nothing_instead_of_failing(app):
+    ix = current_index()  # never written to: a new install before its first rebuild commits
+    entry = searcher_for(ix)
+    assert entry.searcher.doc_count_all() == 0
+    for qstring in ["kettle", "kettle schedule", "mode OR firmware", "app NOT kettle", "category:kitchen app"]:
+        docs, scores = ranking.evaluate(entry, parse(ix.schema, qstring).query.normalize())
+        assert (len(docs), len(scores)) == (0, 0), qstring
