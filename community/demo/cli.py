@@ -4,6 +4,7 @@ import time
 import click
 from flask.cli import AppGroup
 
+from ..search.cli import build_if_never_built, rebuild_with_progress
 from .load import DEFAULT_SEED, credential_lines, database_is_empty, load_demo
 
 demo_cli = AppGroup("demo", help="The demo community.")
@@ -22,6 +23,7 @@ def load(threads, seed, if_empty):
     if not database_is_empty():
         if if_empty:
             click.echo("The database has members already: demo not loaded.")
+            build_if_never_built()  # a first run stopped while indexing: finish before the server answers
             return
         raise click.ClickException("The database has members already; the demo loads into an empty database "
                                    "(use --if-empty to skip quietly).")
@@ -29,6 +31,7 @@ def load(threads, seed, if_empty):
     lifelike = min(threads, LIFELIKE_THREADS)
     load_demo(threads=lifelike, seed=seed, bulk_threads=threads - lifelike)
     click.echo(f"Demo community loaded: {threads} threads in {time.monotonic() - started:.0f} s.")
+    rebuild_with_progress()  # before the server starts, so its first search already finds the demo community
     click.echo("Sign in with:")
     for line in credential_lines():
         click.echo("  " + line)

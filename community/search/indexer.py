@@ -1,16 +1,19 @@
 """The one indexer: applies outbox rows to the Whoosh index in order and remembers the last id applied."""
 import logging
 import threading
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import delete, func, select
 from whoosh.writing import CLEAR
 
+from ..database import utcnow
 from ..extensions import db
 from . import embeddings, related
 from .documents import document_for, is_public, iter_posts, load_posts, post_doc_id, post_ids_for
 from .models import OutboxEntry
 from ..forum.models import Post
+from .reading import searcher_for
 from .schema import META_ID, make_schema
 from .store import IndexBusy, get_writer, last_applied, open_index, recreate_index, write_bookmark, write_lock
 
@@ -18,6 +21,9 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+# Every write leaves outbox rows for a moment (the in-process indexer applies them well within a second); rows
+# waiting longer than this mean the indexer is behind, and the search page says so.
+BEHIND_AFTER_SECONDS = 2.0
 LOAD_CHUNK = 500
 # Postings a rebuild sorts in memory before spilling a run to disk (Whoosh's estimate, MB). At 100k posts the
 # old 256 spilled several runs and merging them was a third of the rebuild's CPU; 1024 keeps 100k posts in one
@@ -168,17 +174,52 @@ def rebuild(progress=None, batch_size=1000, embed_progress=None, procs=1):
     return count
 
 
-def ensure_built():
-    """Rebuild a never-built index when the database has posts (demo data is bulk-loaded, bypassing the outbox)."""
+def needs_build():
+    """Whether the index was never built while the database has posts (a new install, demo data bulk-loaded
+    past the outbox, an index directory removed, or a schema change that started a new index)."""
     ix = current_index()
     with ix.searcher() as searcher:
         if searcher.document(id=META_ID) is not None:
             return False
-    if db.session.scalar(select(Post.id).limit(1)) is None:
+    return db.session.scalar(select(Post.id).limit(1)) is not None
+
+
+def ensure_built():
+    """Rebuild a never-built index when the database has posts."""
+    if not needs_build():
         return False
     log.info("search index is empty: rebuilding from the database")
     rebuild()
     return True
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far search is behind the database, for the search page to say so."""
+
+    searchable: int  # posts in the index
+    total: int  # posts in the database
+    waiting: int  # changes not yet applied
+
+    @property
+    def posts_missing(self):
+        return self.searchable < self.total
+
+
+def catching_up():
+    """None while search is up to date, or behind only by the moment every write takes to index; else how far
+    indexing has got: the index was never built (or is being rebuilt into a new schema), or changes have waited
+    longer than BEHIND_AFTER_SECONDS. Costs one small query of the outbox while search is up to date."""
+    entry = searcher_for(current_index())
+    built = entry.built()
+    if built:
+        oldest = db.session.scalar(select(func.min(OutboxEntry.created_at)))
+        if oldest is None or (utcnow() - oldest).total_seconds() < BEHIND_AFTER_SECONDS:
+            return None
+    total = db.session.scalar(select(func.count(Post.id))) or 0
+    if not built and not total:
+        return None  # nothing written yet, so nothing is missing
+    return Progress(searchable=entry.post_count(), total=total, waiting=pending_count())
 
 
 def status():

@@ -10,6 +10,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .. import permissions
 from .ranking import postings, segment_cached
+from .schema import META_ID
 
 _local = threading.local()
 _MISSING = np.iinfo(np.int64).min
@@ -149,6 +150,17 @@ class _Cached:
             found = self.arrays["tag table"] = (np.concatenate(starts),
                                                 np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64), names)
         return found
+
+    def built(self):
+        """Whether a rebuild or the indexer has committed to this index (its bookmark document is there)."""
+        found = self.arrays.get("built")
+        if found is None:
+            found = self.arrays["built"] = self.searcher.document(id=META_ID) is not None
+        return found
+
+    def post_count(self):
+        """Posts in this index version (deleted documents and the bookmark not counted)."""
+        return self.searcher.doc_count() - (1 if self.built() else 0)
 
     def live(self):
         """True for every document number that is not deleted."""

@@ -7,6 +7,7 @@ from ..errors import CommunityError
 from ..database import utcnow
 from . import export, saved
 from .forms import DeleteSavedSearchForm, SaveSearchForm
+from .indexer import catching_up
 from .queries import SORTS, category_names, search
 
 bp = Blueprint("search", __name__)
@@ -26,7 +27,7 @@ def index():
     results = search(current_user, q, sort=sort, page=page, per_page=PER_PAGE) if q.strip() else None
     form = SaveSearchForm(q=q) if current_user.is_authenticated else None
     return render_template("search/index.html", q=q, sort=sort, results=results, form=form,
-                           categories=category_names(), sorts=SORTS)
+                           categories=category_names(), sorts=SORTS, indexing=catching_up())
 
 
 @bp.route("/api/search")
@@ -34,11 +35,15 @@ def api_search():
     q, sort, page = _args()
     per_page = min(max(request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE, 1), 50)
     results = search(current_user, q, sort=sort, page=page, per_page=per_page)
+    indexing = catching_up()
     return {
         "q": results.q, "sort": results.sort, "page": results.page, "pages": results.pages,
         "total_threads": results.total, "total_posts": results.total_posts,
         "partial_threads": results.partial_threads,
         "notice": results.notice or None, "did_you_mean": results.suggestion or None,
+        "indexing": None if indexing is None else {
+            "searchable_posts": indexing.searchable, "total_posts": indexing.total, "changes_waiting": indexing.waiting,
+        },
         "filters": [{"name": n, "value": v} for n, v in results.filters],
         "facets": {name: [{"value": v, "count": c} for v, c in pairs] for name, pairs in results.facets.items()},
         "threads": [{
