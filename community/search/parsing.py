@@ -25,6 +25,7 @@ class ParsedQuery:
     notice: str = ""
     fallback: bool = False
     loose: object = None  # some of the words: for plain-word queries, used when all the words find little
+    typed: object = None  # the words as typed (no related words, no neighbours): what snippets mark
 
 
 def _date(value):
@@ -144,6 +145,7 @@ def parse(schema, qstring, related=None, common=None):
             raise ValueError("nothing searchable")
     except Exception:
         text_query, fallback, notice = plain_terms_query(text), True, FALLBACK_NOTICE
+    typed = text_query if text_query is not NullQuery else None
     if text_query is not None and related:
         text_query = expand(text_query, related, common, text=text)
     loose = None
@@ -159,7 +161,8 @@ def parse(schema, qstring, related=None, common=None):
         query = And(parts)
     if loose is not None and filter_queries:
         loose = And([loose] + filter_queries)
-    return ParsedQuery(query=query, text=text, filters=filters, notice=notice, fallback=fallback, loose=loose)
+    return ParsedQuery(query=query, text=text, filters=filters, notice=notice, fallback=fallback, loose=loose,
+                       typed=typed)
 
 
 def _loosen(text, query):

@@ -46,8 +46,9 @@ class SearchResults:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
-    total: int = 0  # threads
-    total_posts: int = 0
+    total: int = 0  # threads listed, over every page: those with all the words, then partial_threads
+    total_posts: int = 0  # their posts that match
+    all_words: int = 0  # threads with all the words (and the filters)
     threads: list = field(default_factory=list)
     facets: dict = field(default_factory=dict)  # {"category": [(slug, count)], "tags": [(name, count)]}
     filters: list = field(default_factory=list)
@@ -152,7 +153,8 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     ix = current_index()
     terms = related.load(current_app.config["SEARCH_INDEX_DIR"]) if use_related else None
     entry = searcher_for(ix)
-    parsed = parse(ix.schema, qstring, terms, common=_common_words(entry.searcher))
+    common = _common_words(entry.searcher)
+    parsed = parse(ix.schema, qstring, terms, common=common)
     out.filters, out.notice = parsed.filters, parsed.notice
     if parsed.query is NullQuery:
         return out
@@ -162,34 +164,61 @@ def search(user, qstring, sort="relevance", page=1, per_page=20, use_related=Tru
     query, allowed = column_ranges(entry, query)
     try:
         # Every match counts (threads, posts, facets), and ranking scores them all as arrays (ranking.py); only
-        # the page's posts are read and highlighted.
+        # the page's posts are read and highlighted, and only the asker's own words are marked in them.
         docs, scores = _matches(entry, query, user, allowed)
         ordered = _ordered(entry, user, query, allowed, docs, scores, sort, page * per_page * POSTS_PER_THREAD)
-        out.threads = _group(entry, query, _page_threads(entry, ordered, page, per_page))
+        out.threads = _group(entry, parsed.typed, _page_threads(entry, ordered, page, per_page))
     except Exception:
         log.warning("search failed for %r; retrying as plain words", qstring, exc_info=True)
         return _fallback(user, qstring, sort, page, per_page, use_related)
-    out.total, out.facets = thread_facets(entry, docs)
-    out.total_posts = len(docs)
-    if widen == "auto" and parsed.loose is not None and page == 1 and out.total < per_page:
-        _add_partial(out, entry, user, parsed.loose, per_page)
-    if out.total < 3 and parsed.text and not parsed.fallback:
-        out.suggestion = _suggest(entry, user, parsed, qstring)
+    out.all_words = _thread_count(entry, docs)
+    listed = docs
+    if widen == "auto" and parsed.loose is not None and page == 1 and out.all_words < per_page:
+        listed = np.union1d(docs, _add_partial(out, entry, user, parsed, per_page))
+    # The count, the facets and the list agree: threads with some of the words are counted once they are listed.
+    out.total, out.facets = thread_facets(entry, listed)
+    out.total_posts = len(listed)
+    if out.all_words < 3 and parsed.text and not parsed.fallback:
+        suggestion = _suggest(entry, user, parsed, qstring)
+        if suggestion and _finds_more(entry, user, suggestion, out.all_words, terms, common):
+            out.suggestion = suggestion
     return out
 
 
-def _add_partial(out, entry, user, loose, per_page):
-    """Fill a short first page with threads that use some of the words (ranked by how well they match)."""
+def _thread_count(entry, docs):
+    return len(np.unique(entry.numbers("thread_id")[docs])) if len(docs) else 0
+
+
+def _add_partial(out, entry, user, parsed, per_page):
+    """Fill a short first page with threads that use some of the words (ranked by how well they match); returns
+    the matching documents of the threads added."""
     seen = {t.thread_id for t in out.threads}
-    loose, allowed = column_ranges(entry, loose)
+    loose, allowed = column_ranges(entry, parsed.loose)
     docs, scores = _matches(entry, loose, user, allowed)
     ordered = _ordered(entry, user, loose, allowed, docs, scores, "relevance", per_page * POSTS_PER_THREAD * 2)
     picked = [(tid, found) for tid, found in _page_threads(entry, ordered, 1, per_page * 2) if tid not in seen]
-    extra = _group(entry, loose, picked[:per_page - len(out.threads)])
+    picked = picked[:per_page - len(out.threads)]
+    extra = _group(entry, parsed.typed, picked)
     for thread in extra:
         thread.partial = True
     out.threads.extend(extra)
     out.partial_threads = len(extra)
+    return docs[np.isin(entry.numbers("thread_id")[docs], [tid for tid, _found in picked])]
+
+
+def _finds_more(entry, user, suggestion, than, terms, common):
+    """Whether the suggested query finds more threads with all its words than the query as typed found (than):
+    a suggestion that finds no more is not a better search, only a different one."""
+    try:
+        parsed = parse(entry.searcher.schema, suggestion, terms, common=common)
+        if parsed.query is NullQuery or parsed.fallback:
+            return False
+        query, allowed = column_ranges(entry, parsed.query)
+        docs, _scores = _matches(entry, query, user, allowed)
+    except Exception:
+        log.warning("could not count the suggestion %r", suggestion, exc_info=True)
+        return False
+    return _thread_count(entry, docs) > than
 
 
 def _common_words(searcher):
@@ -209,10 +238,11 @@ def _fallback(user, qstring, sort, page, per_page, use_related):
     return results
 
 
-def _group(entry, query, threads):
-    """One page's threads ([(thread id, document numbers)]) with their stored fields and highlighted snippets."""
+def _group(entry, typed, threads):
+    """One page's threads ([(thread id, document numbers)]) with their stored fields and snippets, the words of
+    the typed query marked."""
     searcher = entry.searcher
-    marker = _Highlighter(searcher, query)
+    marker = _Highlighter(searcher, typed)
     out = []
     for _tid, found in threads:
         hits = [searcher.stored_fields(doc) for doc in found]
@@ -233,14 +263,15 @@ def _group(entry, query, threads):
 
 class _Highlighter:
     """Marks the query's words in a page's stored titles and texts, as Whoosh's highlighter does for a hit, with
-    the query's terms looked up once per page rather than once per post."""
+    the query's terms looked up once per page rather than once per post. Given the words as typed (not the
+    related words or neighbours search added), it marks those words and their other forms (bill, billing)."""
 
     def __init__(self, searcher, query):
         reader, self.fields = searcher.reader(), {}
         for fieldname in TEXT_FIELDS:
             field = searcher.schema[fieldname]
             try:
-                terms = query.existing_terms(reader, fieldname=fieldname, expand=True)
+                terms = query.existing_terms(reader, fieldname=fieldname, expand=True) if query is not None else ()
             except Exception:
                 terms = ()
             words = frozenset(field.from_bytes(text) for _f, text in terms)

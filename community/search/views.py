@@ -39,7 +39,7 @@ def api_search():
     return {
         "q": results.q, "sort": results.sort, "page": results.page, "pages": results.pages,
         "total_threads": results.total, "total_posts": results.total_posts,
-        "partial_threads": results.partial_threads,
+        "all_words_threads": results.all_words, "partial_threads": results.partial_threads,
         "notice": results.notice or None, "did_you_mean": results.suggestion or None,
         "indexing": None if indexing is None else {
             "searchable_posts": indexing.searchable, "total_posts": indexing.total, "changes_waiting": indexing.waiting,

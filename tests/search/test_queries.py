@@ -136,7 +136,8 @@ def test_threads_with_every_word_come_before_threads_with_some(corpus, member, m
     results = search(member, "discount monthly")
 
     assert _ids(results) == [corpus["annual"].id, newsletter.id]
-    assert results.total == 1 and [t.partial for t in results.threads] == [False, True]
+    assert results.all_words == 1 and [t.partial for t in results.threads] == [False, True]
+    assert results.total == 2 and results.partial_threads == 1  # counted as listed
 
 
 def test_malformed_query_falls_back_to_plain_words_and_says_so(corpus, member):

@@ -57,8 +57,21 @@ def test_the_suggestion_is_the_visible_word_nearest_to_what_was_typed(make_threa
 
 def test_words_that_find_visible_posts_are_left_alone(make_thread, member, index_now):
     thread = make_thread(title="Kettle beeps", body="The kettle beeps at night.")
-    create_post(member, thread, "Mine whistles instead of beeping.")
+    create_post(member, thread, "My kettle whistles instead of beeping.")
     index_now()
     results = search(member, "whistles kettel")  # "whistles" is in a reply only, never in a title
-    assert results.total == 0
+    assert results.all_words == 0
     assert results.suggestion == "whistles kettle"
+
+
+def test_a_suggestion_that_finds_no_more_threads_than_the_words_typed_is_not_offered(make_thread, member, index_now,
+                                                                                    client):
+    make_thread(title="Pro tips for the new year", body="Descale the kettle every month.")
+    make_thread(title="Once a year service", body="Send it in once a year for a check.")
+    index_now()
+
+    results = search(member, "pay once a year")  # "pay" is nowhere; "pro" is the nearest title word
+
+    assert results.suggestion == "" and results.all_words == 0
+    assert "Did you mean" not in client.get("/search?q=pay+once+a+year").get_data(as_text=True)
+    assert search(member, "once a yeer").suggestion == "once a year"  # a correction that finds more is offered

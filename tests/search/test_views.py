@@ -2,6 +2,8 @@
 import csv
 import io
 
+from community.search import related
+
 
 def test_search_page_shows_grouped_results_with_highlights_and_facets(make_thread, make_category, client, index_now):
     billing = make_category("Billing")
@@ -65,7 +67,38 @@ def test_threads_with_only_some_words_are_listed_under_their_own_heading(make_th
     make_thread(title="Monthly newsletter", body="A monthly email.")
     index_now()
 
-    page = client.get("/search?q=discount+monthly").get_data(as_text=True)
+    page = " ".join(client.get("/search?q=discount+monthly").get_data(as_text=True).split())
 
-    assert "1 thread" in page and "Threads with some of your words" in page
+    assert "2 threads (2 posts) match." in page and "1 thread has all your words; 1 more below uses only some" in page
+    assert "Threads with some of your words" in page
     assert page.index("Annual billing") < page.index("Threads with some of your words") < page.index("newsletter")
+
+
+def test_the_count_agrees_with_the_threads_listed_when_none_has_every_word(make_thread, client, index_now):
+    make_thread(title="Monthly newsletter", body="A monthly email.")
+    make_thread(title="Discount codes", body="Where do discount codes go?")
+    make_thread(title="Yearly plan", body="Is there one?")
+    index_now()
+
+    data = client.get("/api/search?q=discount+monthly").get_json()
+    assert len(data["threads"]) == data["total_threads"] == 2
+    assert data["all_words_threads"] == 0 and data["partial_threads"] == 2
+    assert sum(c["count"] for c in data["facets"]["category"]) == 2  # the facets count the listed threads too
+
+    page = " ".join(client.get("/search?q=discount+monthly").get_data(as_text=True).split())
+    assert page.count('class="search-hit"') == 2
+    assert "2 threads (2 posts) match." in page and "No thread has all your words; these 2 use some of them" in page
+
+
+def test_only_the_askers_words_and_their_other_forms_are_highlighted(make_thread, client, app, index_now):
+    make_thread(title="Discounted annual plan", body="A discounted plan, billed yearly.")
+    make_thread(title="Coupon codes", body="Where does the coupon go at checkout?")
+    index_now()
+    related.save(app.config["SEARCH_INDEX_DIR"], {"discount": ["coupon"]})  # learned: the community says coupon
+
+    data = client.get("/api/search?q=discount").get_json()
+
+    assert {t["title_html"] for t in data["threads"]} == {"<mark>Discounted</mark> annual plan", "Coupon codes"}
+    snippets = " ".join(p["snippet_html"] for t in data["threads"] for p in t["posts"])
+    assert "A <mark>discounted</mark> plan" in snippets
+    assert "Where does the coupon go" in snippets and "<mark>coupon" not in snippets.lower()
