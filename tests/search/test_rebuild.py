@@ -9,7 +9,7 @@ def test_rebuild_reports_progress_and_rate(make_thread, runner):
     result = runner.invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "Indexing posts" in result.output
-    assert "Indexed 1 posts in" in result.output and "posts/s" in result.output
+    assert "Indexed 1 post in" in result.output and "posts/s" in result.output
 
 
 def test_rebuild_in_two_processes_indexes_every_post(make_thread, make_member, runner):
