@@ -48,12 +48,13 @@ def rebuild_with_progress(procs=1):
     """Rebuild with a progress bar per step, then say what was done; also the last step of `flask demo load`."""
     total = db.session.query(Post.id).count()
     posts = _StepBar(total, "Indexing posts")
-    vectors = _StepBar(db.session.query(Post.id).filter(Post.number == 1).count(), "Embedding threads", posts)
+    threads = db.session.query(Post.id).filter(Post.number == 1).count()
+    vectors = _StepBar(threads, "Embedding threads", posts)
     started = time.monotonic()
     if total:
         posts.update(0)
     try:
-        count = rebuild(progress=posts.update, embed_progress=vectors.update, procs=procs)
+        count = rebuild(progress=posts.update, embed_progress=vectors.update if threads else None, procs=procs)
     finally:
         posts.close()
         vectors.close()
@@ -65,9 +66,8 @@ def rebuild_with_progress(procs=1):
     else:
         indexed = (vectors.started or finished) - started
         click.echo(f"Indexed {count} post{'' if count == 1 else 's'} in {indexed:.1f}s "
-                   f"({count / max(indexed, 1e-6):.0f} posts/s) "
-                   f"into {index_dir()}.")
-    if vectors.started and count:
+                   f"({count / max(indexed, 1e-6):.0f} posts/s) into {index_dir()}.")
+    if vectors.started:
         click.echo(f"Thread vectors ({embeddings.model_id()}) brought up to date in {finished - vectors.started:.1f}s.")
     elif embeddings.enabled():
         click.echo(f"Sentence embeddings ({embeddings.model_id()}) are installed: each new thread gets its vector "
