@@ -22,7 +22,8 @@ BATCH = 500
 
 
 # Every write leaves outbox rows for a moment (the in-process indexer applies them well within a second); rows
-# waiting longer than this mean the indexer is behind, and the search page says so.
+# waiting longer than this mean the indexer is behind, and the search page says so. SEARCH_BEHIND_AFTER_SECONDS
+# overrides it.
 BEHIND_AFTER_SECONDS = 2.0
 LOAD_CHUNK = 500
 # Postings a rebuild sorts in memory before spilling a run to disk (Whoosh's estimate, MB). At 100k posts the
@@ -214,7 +215,8 @@ def catching_up():
     built = entry.built()
     if built:
         oldest = db.session.scalar(select(func.min(OutboxEntry.created_at)))
-        if oldest is None or (utcnow() - oldest).total_seconds() < BEHIND_AFTER_SECONDS:
+        patience = current_app.config.get("SEARCH_BEHIND_AFTER_SECONDS", BEHIND_AFTER_SECONDS)
+        if oldest is None or (utcnow() - oldest).total_seconds() < patience:
             return None
     total = db.session.scalar(select(func.count(Post.id))) or 0
     if not built and not total:

@@ -42,7 +42,8 @@ def api_search():
         "all_words_threads": results.all_words, "partial_threads": results.partial_threads,
         "notice": results.notice or None, "did_you_mean": results.suggestion or None,
         "indexing": None if indexing is None else {
-            "searchable_posts": indexing.searchable, "total_posts": indexing.total, "changes_waiting": indexing.waiting,
+            "searchable_posts": indexing.searchable, "database_posts": indexing.total,
+            "changes_waiting": indexing.waiting,
         },
         "filters": [{"name": n, "value": v} for n, v in results.filters],
         "facets": {name: [{"value": v, "count": c} for v, c in pairs] for name, pairs in results.facets.items()},

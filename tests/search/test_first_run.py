@@ -44,7 +44,7 @@ def test_searching_before_the_index_is_built_answers_with_how_far_indexing_has_g
 
     data = client.get("/api/search?q=billing").get_json()
     assert data["notice"] is None and data["total_threads"] == 0
-    assert data["indexing"]["searchable_posts"] == 0 and data["indexing"]["total_posts"] == 2
+    assert data["indexing"]["searchable_posts"] == 0 and data["indexing"]["database_posts"] == 2
     assert "Indexing: 0 of 2 posts" in client.get("/search").get_data(as_text=True)  # before anything is typed
 
 
