@@ -49,14 +49,17 @@ def create_app(config=None):
 def register_extensions(app):
     from . import sockets
     from .database import use_sqlite_write_ahead_log
-    from .forum import cache, viewcounts
+    from .forum import cache, member_pages, page_reads, skeleton, viewcounts
 
     use_sqlite_write_ahead_log()
     db.init_app(app)
+    page_reads.init_app(app)
     cache.init_app(app)
     viewcounts.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
+    skeleton.init_app(app)  # after CSRFProtect: its csrf_token template global becomes a member's own value
+    member_pages.init_app(app)  # first of the request hooks: members' stored pages need none of the others
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

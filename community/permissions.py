@@ -108,6 +108,13 @@ def may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
     return deleted_at is None and redirect_to_id is None and not staff_only
 
 
+def may_share_stored_thread_page_with(user, deleted_at, redirect_to_id, staff_only):
+    """Whether a member may be given a thread page rendered for another member of their role, from the thread's
+    row alone. Deleted and moved threads take the full path (it answers 404 or redirects); a thread whose opening
+    post awaits review answers 404 to members there, and a 404 is never stored."""
+    return deleted_at is None and redirect_to_id is None and (not staff_only or is_staff(user))
+
+
 THREAD_AUDIENCES = ("members", "staff", "moderators")  # each admits fewer people than the one before
 
 

@@ -1,13 +1,10 @@
-"""Rendered fragments shared by anonymous readers, keyed by versions that every write bumps.
+"""The store of rendered pages and fragments, and anonymous readers' shared fragments.
 
-Writers never touch the cache: a session listener bumps `threads.version` in the same transaction as any
-change to what a thread page shows (its posts, likes, votes, status, tags, or its authors' names), and the
-listing version (`listing_versions`) as the last statement of any transaction that changes what a listing
-shows, so the next reader's key differs and the old page is never served again. Fragments also expire
-after a minute, because they contain relative times ("5 minutes ago"). Signed-in viewers see their own
-controls and never get a shared fragment.
+Writers never touch the store: forum/invalidation.py bumps `threads.version` and the listing version in the
+writing transaction, and every key holds the version it was rendered at, so the next reader's key differs and
+an old page is never served again. Entries also expire after PAGE_CACHE_SECONDS, a bound on how long the view
+counts they show may lag. Signed-in members get skeletons completed per member (forum/member_pages.py).
 """
-import random
 import threading
 import time
 from collections import OrderedDict
@@ -16,19 +13,9 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import bindparam, event, func, inspect, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from .. import permissions
-from ..auth.models import User
-from ..extensions import db
-from .models import Category, ListingVersion, Post, Tag, Thread
-
-# Changes to these alone do not alter what a reader sees on the thread page.
-QUIET_THREAD_FIELDS = frozenset({"view_count"})
-USER_FIELDS_SHOWN = frozenset({"username", "display_name", "role"})
-CATEGORY_FIELDS_SHOWN = frozenset({"name", "slug", "colour", "description"})
+from . import invalidation, page_reads
 
 
 class FragmentCache:
@@ -70,7 +57,7 @@ def init_app(app):
     app.config.setdefault("PAGE_CACHE_SECONDS", 60)
     app.extensions["fragment_cache"] = FragmentCache(app.config["PAGE_CACHE_ENTRIES"], app.config["PAGE_CACHE_SECONDS"])
     app.jinja_env.globals["shared_fragment"] = shared_fragment
-    register_version_listener()
+    invalidation.register_listeners()
 
 
 def fragment_cache():
@@ -141,9 +128,11 @@ def shared_thread_page(thread_id):
     """
     if not shareable():
         return None
-    row = db.session.execute(page_state_query(), {"thread_id": thread_id}).first()
-    if row is None or not permissions.may_share_stored_thread_page(row.deleted_at, row.redirect_to_id,
-                                                                   row.staff_only):
+    row = current_app.extensions["page_reads"].one(page_reads.THREAD_STATE, thread_id=thread_id)
+    if row is None:
+        return None
+    version, created_at, deleted_at, redirect_to_id, staff_only = row
+    if not permissions.may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
         return None
     # The path and page are in the key (the page links back to them: "sign in, then return"); other query
     # strings are rendered for this reader alone, so made-up parameters cannot crowd out the shared pages.
@@ -152,27 +141,12 @@ def shared_thread_page(thread_id):
     query = page_query(request.query_string.decode("latin-1"))
     if query is None:
         return None
-    g.shared_page_key = ("page", thread_id, row.created_at, row.version, request.path, query)
+    g.shared_page_key = ("page", thread_id, created_at, version, request.path, query)
     html = fragment_cache().get(g.shared_page_key)
     if html is None:
         return None
     # Visitors' pages carry a token only where they hold a form; a page without one starts no session.
     return html.replace(TOKEN_SLOT, generate_csrf()) if TOKEN_SLOT in html else html
-
-
-_PAGE_STATE = []
-
-
-def page_state_query():
-    """Built once: composing the statement on every request costs more than running it."""
-    if not _PAGE_STATE:
-        threads, categories = Thread.__table__, Category.__table__
-        _PAGE_STATE.append(
-            select(threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
-                   categories.c.staff_only)
-            .join(categories, categories.c.id == threads.c.category_id)
-            .where(threads.c.id == bindparam("thread_id")))
-    return _PAGE_STATE[0]
 
 
 def keep_thread_page(html):
@@ -183,143 +157,6 @@ def keep_thread_page(html):
     if key is not None and shareable():
         token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # set if the page made one
         fragment_cache().set(key, html.replace(token, TOKEN_SLOT) if token else html)
-
-
-# --- versions ---------------------------------------------------------------
-
-def _thread_ids_touched(session):
-    """Threads whose page a pending flush changes, and members whose shown name or role changes."""
-    threads, users, categories = set(), set(), set()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Thread):
-            changed = _changed_fields(obj)
-            if obj in session.new or changed - QUIET_THREAD_FIELDS:
-                threads.add(obj.id)
-        elif isinstance(obj, User):
-            if obj not in session.new and _changed_fields(obj) & USER_FIELDS_SHOWN:
-                users.add(obj.id)
-        elif isinstance(obj, Category):
-            if obj not in session.new and _changed_fields(obj) & CATEGORY_FIELDS_SHOWN:
-                categories.add(obj.id)
-        elif getattr(obj, "thread_id", None) is not None:
-            threads.add(obj.thread_id)
-        elif isinstance(obj, Post) and obj.thread is not None:
-            threads.add(obj.thread.id)  # a new post linked by relationship: thread_id is set during the flush
-        elif getattr(obj, "post_id", None) is not None:
-            post = session.get(Post, obj.post_id)
-            if post is not None:
-                threads.add(post.thread_id)
-    threads.discard(None)
-    return threads, users, categories
-
-
-def _changed_fields(obj):
-    state = inspect(obj)
-    if state.deleted or state.was_deleted:
-        return {"*"}
-    return {attr.key for attr in state.attrs if attr.history.has_changes()}
-
-
-def _before_flush(session, flush_context, instances):
-    touched = session.info.setdefault("page_versions", (set(), set(), set()))
-    found = _thread_ids_touched(session)
-    for pending, ids in zip(touched, found):
-        pending.update(ids)
-    if found[1] or _changes_listings(session):
-        session.info["listings_changed"] = True
-
-
-def _changes_listings(session):
-    """Listings show threads (and whether their opening post is published), authors' names, every category
-    with its counts, and tag names: a pending change to any of these changes a listing."""
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, (Category, Tag, Post)):
-            return True
-        if isinstance(obj, Thread) and (obj in session.new or _changed_fields(obj) - QUIET_THREAD_FIELDS):
-            return True
-    return False
-
-
-def _after_flush(session, flush_context):
-    """Bump versions with plain SQL in the flushing transaction: committed together or not at all."""
-    threads, users, categories = session.info.pop("page_versions", (set(), set(), set()))
-    conn = session.connection()
-    bump = update(Thread.__table__).values(version=Thread.__table__.c.version + 1)
-    ids = sorted(i for i in threads if i is not None)
-    if ids:
-        conn.execute(bump.where(Thread.__table__.c.id.in_(ids)))
-    if users:
-        authored = select(Post.__table__.c.thread_id).where(Post.__table__.c.author_id.in_(sorted(users)))
-        conn.execute(bump.where(Thread.__table__.c.id.in_(authored)))
-    if categories:
-        conn.execute(bump.where(Thread.__table__.c.category_id.in_(sorted(categories))))
-
-
-def bump_thread_versions(thread_ids):
-    """For writers that change thread pages with plain SQL, outside the ORM the listener watches."""
-    if thread_ids:
-        db.session.execute(update(Thread).where(Thread.id.in_(sorted(thread_ids)))
-                           .values(version=Thread.version + 1))
-        db.session.info["listings_changed"] = True
-
-
-# The listing version is the sum of a few counters. Each transaction that changes a listing adds one to a
-# counter picked at random, as its very last statement (just before COMMIT): on PostgreSQL the row lock is
-# then held only while committing, and two writers wait on each other only when they pick the same row. The
-# sum grows with every such commit, and a reader reads it before the listing, so a page stored under a sum
-# holds every change committed up to that sum (and perhaps newer ones): never an older page.
-LISTING_SHARDS = 8
-
-
-def _before_commit(session):
-    if session.in_nested_transaction():
-        return  # a savepoint: the enclosing transaction bumps when it commits
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # what the commit would flush anyway, now, so the bump below is the last write
-    if session.info.pop("listings_changed", False):
-        session.connection().execute(_listing_bump(session.get_bind().dialect.name),
-                                     {"shard": random.randrange(LISTING_SHARDS)})
-
-
-def _after_transaction_end(session, transaction):
-    if transaction.parent is None:
-        session.info.pop("listings_changed", None)  # rolled back: nothing to announce
-
-
-_LISTING_BUMPS = {}
-
-
-def _listing_bump(dialect):
-    """INSERT … ON CONFLICT DO UPDATE adding one to a shard (rows are created on first use), built once."""
-    if dialect not in _LISTING_BUMPS:
-        table = ListingVersion.__table__
-        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-        stmt = insert(table).values(shard=bindparam("shard"), version=1)
-        _LISTING_BUMPS[dialect] = stmt.on_conflict_do_update(index_elements=[table.c.shard],
-                                                             set_={"version": table.c.version + 1})
-    return _LISTING_BUMPS[dialect]
-
-
-LISTING_VERSION = select(func.coalesce(func.sum(ListingVersion.__table__.c.version), 0))
-
-
-def listing_version(connection):
-    """The current listing version: read it before reading a listing, and key the page by it."""
-    return connection.execute(LISTING_VERSION).scalar_one()
-
-
-_registered = False
-
-
-def register_version_listener():
-    global _registered
-    if _registered:
-        return
-    event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_transaction_end", _after_transaction_end)
-    _registered = True
 
 
 class LazyPage:

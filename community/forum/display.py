@@ -1,4 +1,4 @@
-"""Presentation helpers for forum pages: category colour styles and revision diffs."""
+"""Presentation helpers for forum pages: category colour styles, revision diffs and URL patterns for posts."""
 import difflib
 import re
 from dataclasses import dataclass
@@ -64,3 +64,31 @@ def revision_diffs(post, revisions):
                                 revision.edited_by, revision.created_at, _changes(revision.body_source, newer)))
         newer = revision.body_source
     return versions
+
+
+# A stand-in for each argument while a URL pattern is built: numbers for integer routes, letters otherwise.
+_STAND_INS = {"post_id": 8_765_432_101, "thread_id": 8_765_432_102, "number": 8_765_432_103,
+              "to": 8_765_432_104, "quote": 8_765_432_105, "username": "zqstandinzq"}
+
+
+class UrlPatterns:
+    """URLs for the many posts of one page, built once per endpoint with stand-in arguments and completed by
+    string formatting: url_for costs microseconds, and a 50-post page builds several links per post."""
+
+    def __init__(self, url_for):
+        self._url_for = url_for
+        self._patterns = {}
+
+    def __call__(self, endpoint, **values):
+        key = (endpoint, *sorted(values))
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = self._patterns[key] = self._pattern(endpoint, sorted(values))
+        return pattern.format_map(values)
+
+    def _pattern(self, endpoint, names):
+        built = self._url_for(endpoint, **{name: _STAND_INS[name] for name in names})
+        pattern = built.replace("{", "{{").replace("}", "}}")
+        for name in names:
+            pattern = pattern.replace(str(_STAND_INS[name]), "{" + name + "}")
+        return pattern

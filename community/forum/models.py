@@ -101,6 +101,11 @@ class Post(db.Model):
         db.UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         db.Index("ix_posts_created", "created_at"),
         db.Index("ix_posts_author_created", "author_id", "created_at"),
+        # A member's own posts in one thread, and their few posts others cannot see: which stored pages they
+        # share with other members (forum/member_pages.py).
+        db.Index("ix_posts_thread_author", "thread_id", "author_id"),
+        db.Index("ix_posts_unpublished_author", "author_id", "number",
+                 sqlite_where=db.text("state != 'published'"), postgresql_where=db.text("state != 'published'")),
     )
 
     id = db.Column(db.Integer, primary_key=True)

@@ -17,8 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from .. import permissions
-from ..extensions import db
-from . import cache
+from . import cache, page_reads
 
 # Endpoints whose visitor page depends only on the URL and a version: a thread's, or the listings'.
 THREAD_ENDPOINTS = frozenset({"forum.thread"})
@@ -36,8 +35,7 @@ class StoredPages:
         self.pages = app.extensions["fragment_cache"]
         self.views = app.extensions["view_counter"]
         self.cookies = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-        with app.app_context():
-            self.versions = VersionReader(db.engine)
+        self.reads = app.extensions["page_reads"]
         self._routes = {}
 
     def __call__(self, environ, start_response):
@@ -48,10 +46,11 @@ class StoredPages:
             if endpoint in THREAD_ENDPOINTS:
                 key, thread_id = self._thread_key(args["thread_id"]), args["thread_id"]
             elif endpoint in LISTING_ENDPOINTS:
-                key, thread_id = ("visitor-page", "listing", self.versions.listing()), None
+                with self.reads.connection() as read:
+                    key, thread_id = ("visitor-page", "listing", read.listing_version()), None
             else:
                 return self.wsgi_app(environ, start_response)
-        except self.versions.errors:
+        except self.reads.errors:
             # The database is unreachable or busy: Flask answers (or reports the error) as it would anyway.
             logging.getLogger(__name__).warning("visitor page version read failed", exc_info=True)
             return self.wsgi_app(environ, start_response)
@@ -93,7 +92,7 @@ class StoredPages:
 
     def _thread_key(self, thread_id):
         """The version of a thread visitors may see; None for missing, deleted, moved or staff-only threads."""
-        row = self.versions.thread(thread_id)
+        row = self.reads.one(page_reads.THREAD_STATE, thread_id=thread_id)
         if row is None:
             return None
         version, created_at, deleted_at, redirect_to_id, staff_only = row
@@ -120,53 +119,6 @@ class StoredPages:
                 body.close()
         self.pages.set(key, (answered[0], tuple(answered[1]), data))
         return [data]
-
-
-class VersionReader:
-    """The two version reads, compiled once by SQLAlchemy and run straight on a pooled DBAPI connection.
-
-    Going through a Connection and building a Result costs several times what the one-row query does;
-    these reads only need a tuple. The connection comes from the app's own pool and goes back to it after
-    each read (the pool ends the read's transaction), so each read sees everything committed before it
-    and the layer holds no connection of its own.
-    """
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.errors = engine.dialect.loaded_dbapi.Error
-        self._thread = self._compile(cache.page_state_query(), engine.dialect)
-        self._listing = self._compile(cache.LISTING_VERSION, engine.dialect)
-
-    @staticmethod
-    def _compile(stmt, dialect):
-        compiled = stmt.compile(dialect=dialect)
-        return str(compiled), compiled
-
-    def thread(self, thread_id):
-        rows = self._run(self._thread, {"thread_id": thread_id})
-        return rows[0] if rows else None
-
-    def listing(self):
-        return self._run(self._listing, {})[0][0] or 0
-
-    def _run(self, statement, values):
-        sql, compiled = statement
-        params = compiled.construct_params(values)
-        if compiled.positional:
-            params = tuple(params[name] for name in compiled.positiontup)
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-            finally:
-                cursor.close()
-        except self.errors:
-            connection.invalidate()  # a broken connection is not given back to the pool
-            raise
-        finally:
-            connection.close()  # back to the pool, which rolls the read's transaction back
 
 
 def _shareable(status, headers):

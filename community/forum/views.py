@@ -1,5 +1,6 @@
 """Forum pages: listings, thread pages, composing, editing and the small actions on posts."""
-from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -7,7 +8,7 @@ from .. import markup, permissions
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, limiter
 from . import actions, cache, queries, viewcounts
-from .display import category_css, revision_diffs
+from .display import UrlPatterns, category_css, revision_diffs
 from .forms import DeletePostForm, EditPostForm, FollowForm, LikeForm, ReplyForm, RestorePostForm, ThreadForm
 from .models import Category, Post, Thread
 
@@ -42,6 +43,15 @@ def get_visible_post(post_id):
             or not permissions.can_view_thread(current_user, post.thread):
         abort(404)
     return post
+
+
+@bp.app_template_global("link")
+def link(endpoint, **values):
+    """url_for for the many links of a page's posts: each endpoint's pattern is built once per request."""
+    patterns = g.get("url_patterns")
+    if patterns is None:
+        patterns = g.url_patterns = UrlPatterns(url_for)
+    return patterns(endpoint, **values)
 
 
 def post_url(post, viewer=None):

@@ -40,6 +40,15 @@ def notify_many(user_ids, kind, text, url="", actor=None, thread_id=None, post_i
     return len(user_ids)
 
 
+# The bell counts up to here and then says "99+": a long unread list must not make every page slower.
+BELL_MAX = 99
+
+
+def bell_label(count):
+    """What the bell shows for a member's unread count."""
+    return str(count) if count <= BELL_MAX else f"{BELL_MAX}+"
+
+
 def unread_count(user_id):
     return db.session.scalar(
         select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))

@@ -11,6 +11,9 @@ from .models import Notification
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
+bp.add_app_template_global(actions.bell_label, "bell_label")
+
+
 @bp.app_context_processor
 def inject_unread_count():
     if current_user and current_user.is_authenticated:
