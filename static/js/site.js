@@ -19,6 +19,23 @@
     });
   }
 
+  // Phone-width menu: the section links fold behind a button (the CSS shows it only on narrow screens).
+  // Without this script the button stays hidden and the links wrap, so every section is still reachable.
+  var menuToggle = document.querySelector("[data-menu-toggle]");
+  var menu = menuToggle && document.getElementById(menuToggle.getAttribute("aria-controls"));
+  if (menu) {
+    var setMenuOpen = function (open) { menuToggle.setAttribute("aria-expanded", open ? "true" : "false"); };
+    menuToggle.parentNode.classList.add("has-menu");
+    menuToggle.addEventListener("click", function () {
+      setMenuOpen(menuToggle.getAttribute("aria-expanded") !== "true");
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      setMenuOpen(false);
+      menuToggle.focus();
+    });
+  }
+
   // Likes: toggle in place instead of reloading the page.
   document.addEventListener("submit", function (event) {
     var form = event.target;

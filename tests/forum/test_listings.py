@@ -24,6 +24,16 @@ def test_category_colours_come_from_a_stylesheet_with_readable_text(client, make
     assert f".cat-{dark.id}{{--cat:#1a2b3c;--cat-text:#ffffff}}" in css
 
 
+def test_category_chip_text_reaches_aa_contrast_on_any_colour_an_admin_picks():
+    from community.forum.display import contrast_ratio, readable_text_on
+
+    # The demo's Show & Tell green gave 4.39:1 with near-black text; sweep the colour cube too.
+    colours = ["#2e8a57"] + [f"#{r:02x}{g:02x}{b:02x}" for r in range(0, 256, 17) for g in range(0, 256, 17)
+                             for b in range(0, 256, 17)]
+    short = [c for c in colours if contrast_ratio(c, readable_text_on(c)) < 4.5]
+    assert short == []
+
+
 def test_member_sees_no_staff_only_category_anywhere(client, auth, member, make_category, make_thread, facilitator):
     hidden = make_category("Staff room", staff_only=True)
     thread = make_thread(author=facilitator, category=hidden, title="Launch plan for next quarter", tags=["launch"])

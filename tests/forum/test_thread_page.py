@@ -57,7 +57,7 @@ def test_locked_thread_refuses_replies_with_a_clear_message(client, auth, db, me
     db.session.commit()
     auth.login("maria")
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
-    assert "This thread is locked." in page and 'action="/t/%d/reply"' % thread.id not in page
+    assert "This thread is locked." in page and 'action="/t/%d/reply#reply"' % thread.id not in page
     response = auth.post(f"/t/{thread.id}/reply", {"body": REPLY})
     assert response.status_code == 403
     page = response.get_data(as_text=True)
