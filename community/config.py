@@ -55,6 +55,8 @@ class Config:
     # sharing one Redis keep their Socket.IO traffic apart with their own channel name.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "tummler-socketio"
 
+    # Rendered pages shared by every process (forum/cache.py); each process keeps its own copy in any case.
+    PAGE_STORE_REDIS_URL = os.environ.get("PAGE_STORE_REDIS_URL") or os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("REDIS_URL") or "memory://"
     )
@@ -117,4 +119,5 @@ class TestingConfig(Config):
     # Tests create hundreds of accounts; a cheap hash keeps them fast. Never used outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     REDIS_URL = None
+    PAGE_STORE_REDIS_URL = None
     SERVER_NAME = None
