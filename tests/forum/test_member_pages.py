@@ -193,3 +193,12 @@ def test_the_bell_says_99_plus_beyond_99_unread(app, thread, make_member):
     rendered, stored = _page(ann, f"/t/{thread.id}"), _page(ann, f"/t/{thread.id}")
     for page in (rendered, stored):
         assert re.search(r'data-live-count>\s*99\+\s*</span>', page)
+
+
+def test_a_session_cookie_tampered_with_is_refused_even_after_the_real_one_was_seen(app, thread, make_member):
+    ann = _signed_in(app, make_member, "ann_reader", display_name="Ann Reader")
+    assert "Ann Reader" in _page(ann, f"/t/{thread.id}")
+    cookie = ann.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    forged = app.test_client()
+    forged.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    assert "Ann Reader" not in _page(forged, f"/t/{thread.id}")
