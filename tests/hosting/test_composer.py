@@ -110,6 +110,8 @@ def test_the_check_works_in_the_new_thread_composer_title_included(browser, site
     context, page, problems = staff_page(browser, site)
     try:
         page.goto(site + "/new")
+        page.wait_for_load_state("networkidle")
+        assert problems == []  # hosting.js set the composer up without an error
         page.fill("input[name=title]", "Kettle Pro: 20% off")
         page.fill("textarea[name=body]", SELLING)
         page.click("form.composer button[type=submit]")
@@ -131,6 +133,8 @@ def test_the_check_works_when_staff_edit_a_post_and_counts_only_what_the_edit_ad
     context, page, problems = staff_page(browser, site)
     try:
         page.goto(site + "/p/3/edit")  # fran's reply in "Which filter fits the v2?"
+        page.wait_for_load_state("networkidle")
+        assert problems == []  # hosting.js set the composer up without an error
         page.fill("textarea[name=body]", "The round one fits the v2 and the v3. " + SELLING)
         page.click("form.composer button[type=submit]")
         page.wait_for_selector(".hosting-check:not([hidden])")
