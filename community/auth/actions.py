@@ -15,6 +15,7 @@ from ..database import after_commit, commit, rollback, utcnow
 from ..errors import Invalid
 from ..extensions import db
 from ..moderation.audit import record_audit
+from ..posting.policy import check_text
 from .models import ROLES, Invitation, User, UserInterest
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -158,6 +159,9 @@ def update_profile(actor, user, display_name="", bio="", location="", interests=
     if len(bio) > bio_max:
         raise Invalid(f"Keep your bio under {bio_max} characters (it has {len(bio)}).", field="bio")
     names = parse_interests(interests if isinstance(interests, str) else ",".join(interests))
+    # A staff profile speaks for the brand on every post they write: kept free of selling like their posts.
+    check_text(user, {"display_name": display_name, "location": location, "bio": bio},
+               previous={"display_name": user.display_name, "location": user.location, "bio": user.bio_source})
     user.display_name = display_name
     user.location = location
     user.bio_source = bio

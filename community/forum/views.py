@@ -266,7 +266,8 @@ def edit(post_id):
         form.title.data = post.thread.title if opening else None
     elif form.validate_on_submit():
         try:
-            actions.edit_post(current_user, post, form.body.data, title=form.title.data if opening else None)
+            actions.edit_post(current_user, post, form.body.data, title=form.title.data if opening else None,
+                              override=form.override.data)
         except Invalid as error:
             getattr(form, error.field or "body").errors.append(error.message)
         else:

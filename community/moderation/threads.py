@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forum.actions import _check_title as check_title
 from ..forum.actions import refresh_thread_counters, slugify
 from ..forum.models import Post, Thread, ThreadFollow
+from ..posting.policy import check_text
 from .audit import record_audit
 from .common import check_reason, recount_category, recount_member, tell, thread_path
 
@@ -177,6 +178,7 @@ def split_posts(actor, thread, post_ids, title, reason, category=None):
     _require_moderator(actor, thread)
     reason = check_reason(reason, "splitting these posts")
     title = check_title(title)
+    check_text(actor, {"title": title})
     ids = {int(i) for i in post_ids or ()}
     posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id, Post.id.in_(ids)).order_by(Post.number)).all()
