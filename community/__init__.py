@@ -5,8 +5,9 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import permissions
+from . import permissions, ratelimits
 from .config import DevelopmentConfig, database_url, load_secret_key
 from .errors import CommunityError
 from .extensions import csrf, db, limiter, login_manager, migrate, socketio
@@ -42,7 +43,9 @@ def create_app(config=None):
     register_security_headers(app)
     register_commands(app)
     register_listeners(app)
+    # WSGI layers, innermost first: Flask, Socket.IO's (register_extensions), stored pages, the proxy fix.
     register_stored_pages(app)
+    register_proxy_fix(app)
     return app
 
 
@@ -115,6 +118,8 @@ def register_socket_namespaces(app):
 
 def register_errorhandlers(app):
     def render_error(error):
+        if getattr(error, "response", None) is not None:
+            return error.response  # a refusal that answers with its own page (a join form keeps what was typed)
         code = getattr(error, "code", 500) or 500
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": getattr(error, "description", str(error))}, code
@@ -123,16 +128,20 @@ def register_errorhandlers(app):
             # page links by path only, so URLs built for a placeholder host are right and name no host.
             request_ctx.url_adapter = app.url_map.bind("host.invalid", script_name=request.script_root,
                                                        url_scheme=request.scheme)
-        return render_template("errors/error.html", error=error, code=code), code
+        refusal = ratelimits.describe_refusal(error, limiter.current_limit) if code == 429 else {}
+        return render_template("errors/error.html", error=error, code=code, **refusal), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(CommunityError)
     def community_error(error):
+        refusal = ratelimits.describe_refusal(error) if error.status_code == 429 else {}
+        headers = {"Retry-After": str(refusal["retry_after"])} if refusal.get("retry_after") else {}
         if request.path.startswith("/api/"):
-            return {"error": error.message}, error.status_code
-        return render_template("errors/error.html", error=error, code=error.status_code), error.status_code
+            return {"error": error.message}, error.status_code, headers
+        return (render_template("errors/error.html", error=error, code=error.status_code, **refusal),
+                error.status_code, headers)
 
 
 def register_template_helpers(app):
@@ -185,6 +194,14 @@ def register_commands(app):
 
     for command in (users_cli, demo_cli, markup_cli, search_cli, ideas_cli):
         app.cli.add_command(command)
+
+
+def register_proxy_fix(app):
+    """Outermost of all: behind PROXY_FIX_X_FOR (-PROTO, -HOST) trusted proxies, every layer inside, stored
+    pages, Socket.IO and Flask, sees the client's own address, scheme and host (rate limits key on the address)."""
+    hops = {name: app.config.get(f"PROXY_FIX_{name.upper()}", 0) for name in ("x_for", "x_proto", "x_host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
 def register_stored_pages(app):

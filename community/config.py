@@ -59,6 +59,15 @@ class Config:
         os.environ.get("REDIS_URL") or "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = True
+    # Joining, per client address: accounts actually made (mistakes on the form cost nothing), and tries of
+    # any outcome (a looser guard against scripts).
+    SIGNUPS_PER_ADDRESS = "5 per hour"
+    SIGNUP_ATTEMPTS_PER_ADDRESS = "30 per hour"
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For, -Proto and -Host.
+    # 0 (the default) means no proxy, and those headers are ignored: anyone can send them.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO") or 0)
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST") or 0)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import markup, permissions, realtime, signals
 from . import mail
 from ..database import after_commit, commit, rollback, utcnow
-from ..errors import Invalid
+from ..errors import Invalid, InvalidFields
 from ..extensions import db
 from ..moderation.audit import record_audit
 from .models import ROLES, Invitation, User, UserInterest
@@ -73,14 +73,37 @@ def check_password_strength(password, username="", email="", field="password"):
     return password
 
 
-def build_member(username, email, password, role="member", display_name="", skip_strength_check=False):
-    """Validate and add a new account to the session without committing (callers commit)."""
-    username = check_username(username)
+def check_new_member(username, email, password, skip_strength_check=False):
+    """Every rule a new account would break, as {field: message}; empty when it may be created.
+
+    Each field is checked whatever the others hold, so the join form lists every mistake in one answer."""
+    problems = {}
+    for field, check in (("username", lambda: check_username(username)), ("email", lambda: _unused_email(email))):
+        try:
+            check()
+        except Invalid as error:
+            problems[field] = error.message
+    if not skip_strength_check:
+        try:
+            check_password_strength(password, (username or "").strip(), (email or "").strip())
+        except Invalid as error:
+            problems["password"] = error.message
+    return problems
+
+
+def _unused_email(email):
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise Invalid("An account with that email exists already. Try signing in.", field="email")
-    if not skip_strength_check:
-        check_password_strength(password, username, email)
+    return email
+
+
+def build_member(username, email, password, role="member", display_name="", skip_strength_check=False):
+    """Validate and add a new account to the session without committing (callers commit)."""
+    problems = check_new_member(username, email, password, skip_strength_check)
+    if problems:
+        raise InvalidFields(problems)
+    username, email = username.strip(), normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}.")
     user = User(username=username, username_lower=username.lower(), email=email, role=role,

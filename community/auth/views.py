@@ -1,10 +1,10 @@
 """Join, sign in and out, profiles, passwords, the member directory and role changes."""
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import markup, permissions
+from .. import markup, permissions, ratelimits
 from ..errors import Invalid
 from ..extensions import limiter
 from . import actions, queries, reset
@@ -45,9 +45,57 @@ def _page():
     return max(request.args.get("page", 1, type=int), 1)
 
 
-def _form_error(form, error, default_field):
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = list(field.errors) + [error.message]
+def form_error(form, error, default_field):
+    """Show an action's refusal on the form: on each field it names (InvalidFields names several)."""
+    for name, message in (getattr(error, "errors", None) or {error.field: error.message}).items():
+        field = getattr(form, name or default_field, None) or getattr(form, default_field)
+        field.errors = list(field.errors) + [message]
+
+
+def report_every_problem(form):
+    """A join form that failed its own checks also lists what the account rules say about the other fields."""
+    problems = actions.check_new_member(form.username.data, form.email.data, form.password.data)
+    for name, message in problems.items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = list(field.errors) + [message]
+
+
+# --- joining: only accounts made count against the limit; a refusal keeps the form ------------------------
+
+def _member_joined(response):
+    return g.get("member_joined", False)
+
+
+def _refused_sign_up(request_limit, reason, invitation=None):
+    """The join form again, as typed (passwords are never sent back), saying why and for how long."""
+    wait = ratelimits.describe_wait(ratelimits.seconds_until(request_limit.reset_at))
+    limit = ratelimits.describe_limit(request_limit.limit)
+    message = reason.format(limit=limit, wait=wait)
+    page = render_template("auth/register.html", form=RegisterForm(), invitation=invitation, refusal=message)
+    return make_response(page, 429)
+
+
+def accounts_refused(request_limit, invitation=None):
+    return _refused_sign_up(request_limit, "New accounts from your address are limited to {limit}, and that "
+                            "many have joined from it. Try again in {wait}; what you typed is still here.",
+                            invitation)
+
+
+def attempts_refused(request_limit, invitation=None):
+    return _refused_sign_up(request_limit, "Joining is paused for your address: tries are limited to {limit}, "
+                            "mistakes included. Try again in {wait}; what you typed is still here.", invitation)
+
+
+def limit_sign_ups(accounts_breached=accounts_refused, attempts_breached=attempts_refused):
+    """Two limits per address on a join form: accounts actually made (SIGNUPS_PER_ADDRESS; mistakes cost
+    nothing) and tries of any outcome (SIGNUP_ATTEMPTS_PER_ADDRESS, a looser guard against scripts)."""
+    def decorate(view):
+        view = limiter.limit(lambda: current_app.config["SIGNUPS_PER_ADDRESS"], methods=["POST"],
+                             scope="accounts", deduct_when=_member_joined, on_breach=accounts_breached)(view)
+        return limiter.limit(lambda: current_app.config["SIGNUP_ATTEMPTS_PER_ADDRESS"], methods=["POST"],
+                             scope="attempts", on_breach=attempts_breached)(view)
+    return decorate
 
 
 @bp.before_app_request
@@ -85,7 +133,7 @@ def logout():
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limit_sign_ups()
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("forum.index"))
@@ -94,11 +142,14 @@ def register():
         try:
             user = actions.register_member(form.username.data, form.email.data, form.password.data)
         except Invalid as error:
-            _form_error(form, error, "username")
+            form_error(form, error, "username")
         else:
+            g.member_joined = True
             login_user(user)
             flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
             return redirect(url_for("auth.edit_profile", username=user.username))
+    elif form.is_submitted():
+        report_every_problem(form)
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -144,7 +195,7 @@ def edit_profile(username):
             actions.update_profile(current_user, user, form.display_name.data, form.bio.data,
                                    form.location.data, form.interests.data)
         except Invalid as error:
-            _form_error(form, error, "bio")
+            form_error(form, error, "bio")
         else:
             flash("Your profile is saved." if user.id == current_user.id else "The profile is saved.", "success")
             return redirect(url_for("auth.profile", username=user.username))
@@ -162,7 +213,7 @@ def change_password():
             user = actions.change_password(current_user._get_current_object(), form.current_password.data,
                                            form.new_password.data)
         except Invalid as error:
-            _form_error(form, error, "new_password")
+            form_error(form, error, "new_password")
         else:
             # The new session token signed everyone out; sign this browser back in with it.
             login_user(user, remember=remembered)
@@ -205,7 +256,7 @@ def reset_password(token):
             return render_template("auth/reset_invalid.html", message=error.message,
                                    form=ForgotPasswordForm()), 400
         except Invalid as error:
-            _form_error(form, error, "password")
+            form_error(form, error, "password")
         else:
             logout_user()
             login_user(user)
@@ -240,7 +291,7 @@ def change_role(username):
         try:
             actions.change_role(current_user, user, form.role.data, form.reason.data)
         except Invalid as error:
-            _form_error(form, error, "role")
+            form_error(form, error, "role")
         else:
             flash(f"{user.username} is now {user.role_label.lower()}.", "success")
             return redirect(url_for("auth.profile", username=user.username))
