@@ -78,17 +78,10 @@ def register_extensions(app):
     sockets.init_app(app)  # ...decoded once per socket, not per event
 
     from . import models  # noqa: F401  (registers every table on the metadata)
-    from .auth.models import User
+    from .auth.sessions import member_for_session
 
-    @login_manager.user_loader
-    def load_user(session_id):
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_token != token:
-            return None
-        return user
+    # The per-request sign-in check: a device session row, one indexed lookup (auth/sessions.py).
+    login_manager.user_loader(member_for_session)
 
 
 def register_blueprints(app):
@@ -121,15 +114,16 @@ def register_errorhandlers(app):
         if getattr(error, "response", None) is not None:
             return error.response  # a refusal that answers with its own page (a join form keeps what was typed)
         code = getattr(error, "code", 500) or 500
+        refusal = ratelimits.describe_refusal(error, limiter.current_limit) if code == 429 else {}
+        headers = ratelimits.retry_after_header(refusal)
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return {"error": getattr(error, "description", str(error))}, code
+            return {"error": getattr(error, "description", str(error))}, code, headers
         if request_ctx.url_adapter is None:
             # Flask refused the Host header (TRUSTED_HOSTS) before it could build URLs for this request. The
             # page links by path only, so URLs built for a placeholder host are right and name no host.
             request_ctx.url_adapter = app.url_map.bind("host.invalid", script_name=request.script_root,
                                                        url_scheme=request.scheme)
-        refusal = ratelimits.describe_refusal(error, limiter.current_limit) if code == 429 else {}
-        return render_template("errors/error.html", error=error, code=code, **refusal), code
+        return render_template("errors/error.html", error=error, code=code, **refusal), code, headers
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
@@ -137,7 +131,7 @@ def register_errorhandlers(app):
     @app.errorhandler(CommunityError)
     def community_error(error):
         refusal = ratelimits.describe_refusal(error) if error.status_code == 429 else {}
-        headers = {"Retry-After": str(refusal["retry_after"])} if refusal.get("retry_after") else {}
+        headers = ratelimits.retry_after_header(refusal)
         if request.path.startswith("/api/"):
             return {"error": error.message}, error.status_code, headers
         return (render_template("errors/error.html", error=error, code=error.status_code, **refusal),

@@ -62,3 +62,8 @@ def describe_refusal(error, request_limit=None):
     if request_limit is not None and request_limit.breached:
         seconds, limit = seconds_until(request_limit.reset_at), describe_limit(request_limit.limit)
     return {"retry_after": seconds, "wait": describe_wait(seconds) if seconds else None, "limit": limit}
+
+
+def retry_after_header(refusal):
+    """{'Retry-After': seconds} for a response refusing with describe_refusal's wait; {} when it gives none."""
+    return {"Retry-After": str(refusal["retry_after"])} if refusal.get("retry_after") else {}

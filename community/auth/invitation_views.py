@@ -1,13 +1,13 @@
 """Invitation pages: facilitators send invitations; invited people join through their link."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from .. import permissions
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import limiter
 from . import invitations, mail, queries
 from .forms import InviteForm, RegisterForm
-from .views import accounts_refused, attempts_refused, form_error, limit_sign_ups, report_every_problem
+from .views import accounts_refused, attempts_refused, finish_sign_up, limit_sign_ups, report_every_problem
 
 bp = Blueprint("invitations", __name__)
 
@@ -68,16 +68,10 @@ def accept(token):
     if request.method == "GET":
         form.email.data = invitation.email
     elif form.validate_on_submit():
-        try:
-            user = invitations.join_with_invitation(token, form.username.data, form.email.data,
-                                                    form.password.data)
-        except Invalid as error:
-            form_error(form, error, "username")
-        else:
-            g.member_joined = True
-            login_user(user)
-            flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
-            return redirect(url_for("auth.edit_profile", username=user.username))
+        joined = finish_sign_up(form, lambda: invitations.join_with_invitation(
+            token, form.username.data, form.email.data, form.password.data))
+        if joined:
+            return joined
     else:
         report_every_problem(form)
     return render_template("auth/register.html", form=form, invitation=invitation), 400 if form.errors else 200

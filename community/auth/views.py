@@ -2,14 +2,15 @@
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from .. import markup, permissions, ratelimits
-from ..errors import Invalid
+from ..errors import Invalid, RateLimited
 from ..extensions import limiter
-from . import actions, queries, reset
+from ..database import commit
+from . import actions, queries, reset, sessions
 from .forms import (ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm,
-                    RoleForm)
+                    RoleForm, SignOutForm)
 
 bp = Blueprint("auth", __name__)
 
@@ -63,17 +64,36 @@ def report_every_problem(form):
 
 # --- joining: only accounts made count against the limit; a refusal keeps the form ------------------------
 
-def _member_joined(response):
-    return g.get("member_joined", False)
+def _counts_as_sign_up(response):
+    """An account made, or an answer that an address is in use: each is one of SIGNUPS_PER_ADDRESS, so asking
+    about addresses costs as much as joining does."""
+    return g.get("sign_up_counted", False)
+
+
+def finish_sign_up(form, join):
+    """Run join() (which creates the account); on success sign the newcomer in and return the redirect."""
+    try:
+        user = join()
+    except actions.EmailInUse as error:
+        g.sign_up_counted = True
+        form_error(form, error, "email")
+    except Invalid as error:
+        form_error(form, error, "username")
+    else:
+        g.sign_up_counted = True
+        sessions.sign_in(user)
+        flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
+        return redirect(url_for("auth.edit_profile", username=user.username))
+    return None
 
 
 def _refused_sign_up(request_limit, reason, invitation=None):
     """The join form again, as typed (passwords are never sent back), saying why and for how long."""
-    wait = ratelimits.describe_wait(ratelimits.seconds_until(request_limit.reset_at))
-    limit = ratelimits.describe_limit(request_limit.limit)
-    message = reason.format(limit=limit, wait=wait)
+    seconds = ratelimits.seconds_until(request_limit.reset_at)
+    message = reason.format(limit=ratelimits.describe_limit(request_limit.limit),
+                            wait=ratelimits.describe_wait(seconds))
     page = render_template("auth/register.html", form=RegisterForm(), invitation=invitation, refusal=message)
-    return make_response(page, 429)
+    return make_response(page, 429, {"Retry-After": str(seconds)})
 
 
 def accounts_refused(request_limit, invitation=None):
@@ -92,7 +112,7 @@ def limit_sign_ups(accounts_breached=accounts_refused, attempts_breached=attempt
     nothing) and tries of any outcome (SIGNUP_ATTEMPTS_PER_ADDRESS, a looser guard against scripts)."""
     def decorate(view):
         view = limiter.limit(lambda: current_app.config["SIGNUPS_PER_ADDRESS"], methods=["POST"],
-                             scope="accounts", deduct_when=_member_joined, on_breach=accounts_breached)(view)
+                             scope="accounts", deduct_when=_counts_as_sign_up, on_breach=accounts_breached)(view)
         return limiter.limit(lambda: current_app.config["SIGNUP_ATTEMPTS_PER_ADDRESS"], methods=["POST"],
                              scope="attempts", on_breach=attempts_breached)(view)
     return decorate
@@ -113,13 +133,18 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = actions.authenticate(form.login.data, form.password.data)
+        try:
+            user = actions.authenticate(form.login.data, form.password.data)
+        except RateLimited as paused:
+            form.password.errors.append(paused.message)
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(paused.retry_after)})
         if user is None:
             form.password.errors.append("That username or password is not right.")
         elif not user.is_active:
             form.login.errors.append("This account is suspended.")
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)
             actions.touch_last_seen(user, interval=0)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -127,7 +152,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("forum.index"))
 
@@ -139,15 +164,10 @@ def register():
         return redirect(url_for("forum.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = actions.register_member(form.username.data, form.email.data, form.password.data)
-        except Invalid as error:
-            form_error(form, error, "username")
-        else:
-            g.member_joined = True
-            login_user(user)
-            flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
-            return redirect(url_for("auth.edit_profile", username=user.username))
+        joined = finish_sign_up(form, lambda: actions.register_member(form.username.data, form.email.data,
+                                                                       form.password.data))
+        if joined:
+            return joined
     elif form.is_submitted():
         report_every_problem(form)
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -215,11 +235,48 @@ def change_password():
         except Invalid as error:
             form_error(form, error, "new_password")
         else:
-            # The new session token signed everyone out; sign this browser back in with it.
-            login_user(user, remember=remembered)
+            # Every device of the member was signed out, this one too; it starts a new session.
+            sessions.sign_in(user, remember=remembered)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.profile", username=user.username))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+# --- signed-in devices ----------------------------------------------------------------
+
+@bp.route("/settings/devices")
+@login_required
+def devices():
+    return render_template("auth/devices.html", devices=sessions.devices(current_user),
+                           this_device=sessions.this_device_id(), label=sessions.device_label, form=SignOutForm())
+
+
+@bp.route("/settings/devices/<int:device_id>/sign-out", methods=["POST"])
+@login_required
+def sign_out_device(device_id):
+    if not SignOutForm().validate_on_submit():
+        abort(400)
+    if device_id == sessions.this_device_id():
+        sessions.sign_out()
+        flash("You are signed out on this device.", "info")
+        return redirect(url_for("forum.index"))
+    if sessions.end_device(current_user, device_id):
+        flash("That device is signed out.", "success")
+    else:
+        flash("That device was signed out already.", "info")
+    return redirect(url_for("auth.devices"))
+
+
+@bp.route("/settings/devices/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    if not SignOutForm().validate_on_submit():
+        abort(400)
+    sessions.end_everywhere(current_user._get_current_object())
+    commit()
+    sessions.sign_out()
+    flash("You are signed out on every device, this one too.", "success")
+    return redirect(url_for("auth.login"))
 
 
 # --- forgotten passwords -------------------------------------------------------------
@@ -258,8 +315,8 @@ def reset_password(token):
         except Invalid as error:
             form_error(form, error, "password")
         else:
-            logout_user()
-            login_user(user)
+            sessions.sign_out()
+            sessions.sign_in(user)
             actions.touch_last_seen(user, interval=0)
             flash("Your new password is set and you are signed in. Every other device has been signed out.",
                   "success")

@@ -112,8 +112,8 @@ def test_scripted_tries_are_paused_after_the_attempt_limit_with_the_form_kept(ma
 def test_every_429_page_says_the_limit_and_the_real_wait(make_app):
     client = make_app().test_client()
     token = csrf_token(client, "/login")
-    for _ in range(10):
-        client.post("/login", data={"login": "nobody", "password": "wrong password", "csrf_token": token})
+    for n in range(10):
+        client.post("/login", data={"login": f"nobody{n}", "password": "wrong password", "csrf_token": token})
     response = client.post("/login", data={"login": "nobody", "password": "wrong password", "csrf_token": token})
     page = response.get_data(as_text=True)
     assert response.status_code == 429
@@ -161,10 +161,10 @@ def test_members_behind_one_address_each_have_their_own_reply_budget(make_app, m
 
 
 def _failed_logins(client, address, times):
+    """Wrong passwords for a different name each time, so only the per-address limit can refuse them."""
     token = csrf_token(client, "/login")
-    data = {"login": "nobody", "password": "wrong password", "csrf_token": token}
-    return [client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
-            for _ in range(times)]
+    return [client.post("/login", data={"login": f"nobody{n}", "password": "wrong password", "csrf_token": token},
+                        headers={"X-Forwarded-For": address}).status_code for n in range(times)]
 
 
 def test_behind_a_trusted_proxy_visitors_are_told_apart_by_the_forwarded_address(make_app):
