@@ -1,10 +1,12 @@
 """Signed-in devices: signing out ends that device's session for good; one device or every one can be ended."""
 import re
 
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from community import create_app
+from community import sockets as sockets_module
 from community.auth import sessions
 from community.extensions import db as _db
 from tests.conftest import AuthActions, _test_config, csrf_token
@@ -52,6 +54,22 @@ def test_a_remember_cookie_copied_before_sign_out_no_longer_signs_in(app, client
     assert _signed_in_as(stolen) == member.id
     auth.logout()
     assert _signed_in_as(stolen) is None
+
+
+def test_an_open_live_socket_ends_once_its_device_signs_out(app, socket_client, make_thread, member, monkeypatch):
+    thread = make_thread()
+    browser = _browser(app, "maria")
+    g.pop("_login_user", None)  # the test shares one app context between clients
+    live = socket_client("/live", http_client=browser)
+    watch = {"thread_id": thread.id}
+    assert live.emit("watch_thread", watch, namespace="/live", callback=True) == {"ok": True}
+    AuthActions(browser).logout()  # the socket still presents the cookie it opened with
+    g.pop("_login_user", None)
+    _db.session.remove()
+    now = sockets_module.time.monotonic()  # past the socket's recheck interval
+    monkeypatch.setattr(sockets_module.time, "monotonic", lambda: now + sockets_module.USER_RECHECK_SECONDS + 0.1)
+    reply = live.emit("watch_thread", watch, namespace="/live", callback=True)
+    assert reply["ok"] is False and reply["error"]["code"] == "unauthenticated"
 
 
 def test_signing_out_ends_only_that_device(app, member):
