@@ -107,6 +107,30 @@ def test_scripted_tries_are_paused_after_the_attempt_limit_with_the_form_kept(ma
     assert 'value="try31"' in page and _agrees_with_retry_after(page, response)
 
 
+def test_mistakes_on_an_invitation_do_not_use_up_its_sign_up_limit_and_a_refusal_keeps_the_invitation(
+        make_app, facilitator):
+    from community.auth import invitations
+
+    limited = make_app(SIGNUPS_PER_ADDRESS="1 per hour")
+    client = limited.test_client()
+    tokens = [invitations.invite_people(facilitator, [f"guest{n}@example.com"], link_for=lambda t: t).invited[0][1]
+              for n in range(2)]
+
+    def accept(token, username, password, email):
+        path = f"/invite/{token}"
+        return client.post(path, data={"username": username, "email": email, "password": password,
+                                       "csrf_token": csrf_token(client, path)})
+
+    assert [accept(tokens[0], "guest", "short", "guest0@example.com").status_code for _ in range(11)] == [400] * 11
+    assert accept(tokens[0], "guest", GOOD_PASSWORD, "guest0@example.com").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    refused = accept(tokens[1], "second_guest", GOOD_PASSWORD, "guest1@example.com")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and 'value="second_guest"' in page
+    assert "fran invited you" in page  # still the invitation's page
+    assert "limited to 1 in 1 hour" in page
+
+
 # --- the 429 page -------------------------------------------------------------------------------------------
 
 def test_every_429_page_says_the_limit_and_the_real_wait(make_app):
