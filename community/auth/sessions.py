@@ -2,14 +2,16 @@
 
 The session cookie and the remember-me cookie hold "<user id>:<device token>" (Flask-Login's user id). A
 request is signed in when a row holds the token's digest and was started under the account's current
-security stamp (users.session_token): member_for_session is that check, one query through a unique index.
+security stamp (users.session_token). The rule lives here in both its forms: session_holds, the SQL condition
+(the members' stored pages put it into their compiled reads, forum/page_reads.py), and member_for_session, the
+check for everything else (Flask-Login's user_loader), one query through a unique index.
 """
 import hashlib
 import secrets
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import lazyload
 
 from ..database import commit, utcnow
@@ -24,26 +26,31 @@ def token_digest(user_id, token):
     return hashlib.sha256(f"{user_id}:{token}".encode("utf-8")).hexdigest()
 
 
-def _parse(session_id):
+def parse_session_id(session_id):
     user_id, _, token = (session_id or "").partition(":")
     if not user_id.isdigit() or len(user_id) > 18 or not token or len(token) > TOKEN_MAX:
         return None, None
     return int(user_id), token
 
 
+def session_holds(token_hash):
+    """SQL: the member in the query (users) has a live session with this token digest, started under their
+    current stamp. One probe of the digest's unique index."""
+    return exists().where(MemberSession.token_hash == token_hash, MemberSession.user_id == User.id,
+                          MemberSession.stamp == User.session_token)
+
+
 def member_for_session(session_id):
     """The member a session id signs in, or None: the per-request check (Flask-Login's user_loader).
 
-    One query: the device row by its token digest (unique index), joined to its user by primary key and
-    required to carry the account's current stamp."""
-    user_id, token = _parse(session_id)
+    One query: the member by primary key, with session_holds for the device row."""
+    user_id, token = parse_session_id(session_id)
     if user_id is None:
         return None
     user = db.session.scalar(
         select(User)
         .options(lazyload(User.interests))  # read when a page shows them, not on every request
-        .join(MemberSession, (MemberSession.user_id == User.id) & (MemberSession.stamp == User.session_token))
-        .where(MemberSession.token_hash == token_digest(user_id, token))
+        .where(User.id == user_id, session_holds(token_digest(user_id, token)))
     )
     if user is not None:
         user.device_token = token
@@ -81,7 +88,7 @@ def _forget_oldest(user):
 
 def this_device_id():
     """The row id of the session this request signed in with, or None."""
-    user_id, token = _parse(session.get("_user_id"))
+    user_id, token = parse_session_id(session.get("_user_id"))
     if user_id is None:
         return None
     return db.session.scalar(select(MemberSession.id).where(MemberSession.token_hash == token_digest(user_id, token)))
@@ -89,7 +96,7 @@ def this_device_id():
 
 def sign_out():
     """End this browser's session: its row goes, so a copy of its cookies signs in nowhere afterwards."""
-    user_id, token = _parse(session.get("_user_id"))
+    user_id, token = parse_session_id(session.get("_user_id"))
     if user_id is not None:
         db.session.execute(delete(MemberSession).where(MemberSession.token_hash == token_digest(user_id, token)))
         commit()

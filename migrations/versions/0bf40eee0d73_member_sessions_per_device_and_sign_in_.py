@@ -5,7 +5,7 @@ device row for that token, so nobody is signed out by the upgrade (signing out t
 together, as they share the token).
 
 Revision ID: 0bf40eee0d73
-Revises: ec9aa883aab6
+Revises: bec5e3207e16
 Create Date: 2026-12-02 05:47:21.442671
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0bf40eee0d73'
-down_revision = 'ec9aa883aab6'
+down_revision = 'bec5e3207e16'
 branch_labels = None
 depends_on = None
 
