@@ -48,6 +48,16 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_signs_in(app, client,
     assert _signed_in_as(stolen) is None
 
 
+def test_a_copied_cookie_gets_no_stored_member_page_after_sign_out(app, client, auth, member, make_thread):
+    thread = make_thread()
+    auth.login("maria")
+    for _ in range(2):  # the second view is answered from the members' stored skeleton (forum/member_pages.py)
+        assert 'data-user-id="%d"' % member.id in client.get(f"/t/{thread.id}").get_data(as_text=True)
+    stolen = _copy(app, client, "session")
+    auth.logout()
+    assert "data-user-id" not in stolen.get(f"/t/{thread.id}").get_data(as_text=True)
+
+
 def test_a_remember_cookie_copied_before_sign_out_no_longer_signs_in(app, client, auth, member):
     auth.login("maria", remember=True)
     stolen = _copy(app, client, "remember_token")
