@@ -60,7 +60,19 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("REDIS_URL") or "memory://"
     )
-    RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter would put its own window's reset in Retry-After on every response of a limited route, even
+    # when something else refused (a paused sign-in name); the 429 answers set Retry-After themselves instead,
+    # to the wait they state in words (community/ratelimits.py).
+    RATELIMIT_HEADERS_ENABLED = False
+    # Joining, per client address: accounts actually made (mistakes on the form cost nothing), and tries of
+    # any outcome (a looser guard against scripts).
+    SIGNUPS_PER_ADDRESS = "5 per hour"
+    SIGNUP_ATTEMPTS_PER_ADDRESS = "30 per hour"
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For, -Proto and -Host.
+    # 0 (the default) means no proxy, and those headers are ignored: anyone can send them.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO") or 0)
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST") or 0)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -72,6 +84,14 @@ class Config:
 
     # Accounts: how stale last_seen_at may get before a request refreshes it, and invitation limits.
     LAST_SEEN_INTERVAL = 300
+    DEVICE_SESSIONS_MAX = 50  # signed-in devices kept per member; the longest unused are signed out first
+    # Sign-in back-off per username or email (auth/backoff.py): this many wrong passwords in a row pause signing
+    # in with it for the first pause, doubled after each further one up to the cap; a streak idle this long is
+    # forgotten.
+    SIGN_IN_FAILURES_BEFORE_PAUSE = 5
+    SIGN_IN_PAUSE_FIRST_SECONDS = 30
+    SIGN_IN_PAUSE_MAX_SECONDS = 3600
+    SIGN_IN_FAILURES_FORGOTTEN_AFTER = 24 * 3600
     INVITE_BATCH_MAX = 1000
     INVITES_PER_DAY = 3000
     # Password reset links live this many seconds; each address gets a few mails an hour, each IP a few asks.

@@ -19,8 +19,9 @@ from .errors import CommunityError
 
 # A socket keeps its member's row (as of the last load) in its own environ, so a chat flood does not
 # load the user from the database for every event. Any change to the row committed through this
-# process (silencing, suspension, role, password or sign-out bumping session_token) makes the next
-# event load it again; changes made by another server process are seen within this many seconds.
+# process (silencing, suspension, role, a password change or "sign out everywhere" drawing a new
+# session_token) makes the next event load it again; changes made by another server process, and a
+# device signed out (its session row deleted), are seen within this many seconds.
 USER_RECHECK_SECONDS = 2.0
 _ENVIRON_KEY = "tummler.socket_user"
 _SESSION_KEY = "tummler.socket_session"

@@ -21,6 +21,7 @@ from flask_login import UserMixin
 
 from .. import permissions
 from ..auth.models import ROLE_LABELS
+from ..auth.sessions import parse_session_id, token_digest
 from ..database import utcnow
 from ..notifications.actions import bell_label
 from . import cache, page_reads, skeleton, viewcounts
@@ -34,9 +35,10 @@ LISTING_ENDPOINTS = frozenset({"forum.index", "forum.category", "forum.tag", "fo
 class SignedInMember(UserMixin):
     """The member as read for a stored page: enough for permission rules and Flask-Login, no ORM row."""
 
-    def __init__(self, row):
+    def __init__(self, row, device_token):
         (self.id, self.username, self.display_name, self.role, self.session_token, self.suspended_at,
          self.silenced_until, self.last_seen_at, self.unread) = row
+        self.device_token = device_token
 
     @property
     def is_active(self):
@@ -51,7 +53,7 @@ class SignedInMember(UserMixin):
         return ROLE_LABELS.get(self.role, self.role)
 
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.device_token}"
 
     def is_silenced(self, now=None):
         return self.silenced_until is not None and self.silenced_until > (now or utcnow())
@@ -89,8 +91,8 @@ def answer_from_skeleton():
     endpoint = request.endpoint
     if request.method != "GET" or (endpoint not in THREAD_ENDPOINTS and endpoint not in LISTING_ENDPOINTS):
         return None
-    user_id, _, token = (session.get("_user_id") or "").partition(":")
-    if not user_id.isdigit() or "_flashes" in session:
+    user_id, token = parse_session_id(session.get("_user_id"))
+    if user_id is None or "_flashes" in session:
         return None
     query = cache.page_query(request.query_string.decode("latin-1"))
     if query is None:
@@ -98,7 +100,7 @@ def answer_from_skeleton():
     reads = current_app.extensions["page_reads"]
     try:
         with reads.connection() as read:
-            page = _member_page(read, int(user_id), token, endpoint, query)
+            page = _member_page(read, user_id, token, endpoint, query)
             if page is None:
                 return None
             stored = cache.fragment_cache().get(page.key)
@@ -123,14 +125,17 @@ MEMBER_COLUMNS = len(page_reads.MEMBER.selected_columns)
 def _member_page(read, user_id, token, endpoint, query):
     """The member's request for this page, or None when they must take the ordinary path."""
     listing = endpoint in LISTING_ENDPOINTS
+    # The reads find the member only while this device's session holds (auth/sessions.py, session_holds).
+    token_hash = token_digest(user_id, token)
     if listing:
-        row = read.one(page_reads.MEMBER_AND_LISTING, user_id=user_id)
+        row = read.one(page_reads.MEMBER_AND_LISTING, user_id=user_id, token_hash=token_hash)
     else:
-        row = read.one(page_reads.MEMBER_AND_THREAD, user_id=user_id, thread_id=request.view_args["thread_id"])
+        row = read.one(page_reads.MEMBER_AND_THREAD, user_id=user_id, token_hash=token_hash,
+                       thread_id=request.view_args["thread_id"])
     if row is None:
-        return None  # no such member, or no such thread (the ordinary path answers 404)
-    member = SignedInMember(row[:MEMBER_COLUMNS])
-    if member.session_token != token or not member.is_active or member.is_silenced():
+        return None  # no such member or session, or no such thread (the ordinary path answers, or 404s)
+    member = SignedInMember(row[:MEMBER_COLUMNS], token)
+    if not member.is_active or member.is_silenced():
         return None
     last_seen_interval = timedelta(seconds=current_app.config.get("LAST_SEEN_INTERVAL", 300))
     if member.last_seen_at is None or utcnow() - member.last_seen_at >= last_seen_interval:

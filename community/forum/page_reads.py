@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import and_, bindparam, exists, func, select
 
 from ..auth.models import User
+from ..auth.sessions import session_holds
 from ..ideas.models import Vote
 from ..notifications.actions import BELL_MAX
 from ..notifications.models import Notification
@@ -27,8 +28,10 @@ THREAD_STATE = (
     .join(categories, categories.c.id == threads.c.category_id)
     .where(threads.c.id == bindparam("thread_id")))
 
-# The signed-in member as a stored page needs them: who they are, whether the session still holds, and the
-# count on their bell (counted just past what the bell shows: it says "99+" beyond).
+# The signed-in member as a stored page needs them: who they are, and the count on their bell (counted just past
+# what the bell shows: it says "99+" beyond). Each statement below finds the member only while their device
+# session holds (SESSION_HOLDS, the rule of auth/sessions.py).
+SESSION_HOLDS = session_holds(bindparam("token_hash"))
 notifications = Notification.__table__
 MEMBER = (
     select(users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.session_token,
@@ -38,7 +41,7 @@ MEMBER = (
                .where(notifications.c.user_id == bindparam("user_id"), notifications.c.read_at.is_(None))
                .limit(BELL_MAX + 1).subquery())
            .scalar_subquery().label("unread"))
-    .where(users.c.id == bindparam("user_id")))
+    .where(users.c.id == bindparam("user_id"), SESSION_HOLDS))
 
 # A thread page for one member, with the member (one statement: a stored page's reads must be few): the
 # thread's version and state, the member's own relation to it, and whether they wrote in it. Their posts
@@ -57,7 +60,7 @@ MEMBER_AND_THREAD = (
            .scalar_subquery().label("own_posts_unseen"))
     .select_from(users.join(threads, threads.c.id == bindparam("thread_id"))
                  .join(categories, categories.c.id == threads.c.category_id))
-    .where(users.c.id == bindparam("user_id")))
+    .where(users.c.id == bindparam("user_id"), SESSION_HOLDS))
 
 # Which posts of a stretch of a thread (one page: numbers first..last) the member liked.
 LIKED_ON_PAGE = (
@@ -74,7 +77,7 @@ MEMBER_AND_LISTING = select(
     LISTING_VERSION.scalar_subquery().label("listing_version"),
     exists().where(posts.c.state != "published", posts.c.author_id == users.c.id, posts.c.number == 1,
                    threads.c.id == posts.c.thread_id, threads.c.deleted_at.is_(None)).label("own_unpublished"),
-).where(users.c.id == bindparam("user_id"))
+).where(users.c.id == bindparam("user_id"), SESSION_HOLDS)
 
 
 class PageReads:
