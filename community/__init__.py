@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import permissions, ratelimits
 from .config import DevelopmentConfig, database_url, load_secret_key
 from .errors import CommunityError
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 
 def create_app(config=None):
@@ -61,6 +61,7 @@ def register_extensions(app):
     viewcounts.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app)  # BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE from the config
     skeleton.init_app(app)  # after CSRFProtect: its csrf_token template global becomes a member's own value
     member_pages.init_app(app)  # first of the request hooks: members' stored pages need none of the others
     limiter.init_app(app)

@@ -47,6 +47,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Dates, times and plurals go through Babel (community/i18n.py). One locale for now, so every reader
+    # of a stored page gets the same words; the database keeps UTC and pages say so.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
 
     # Socket.IO: allowed origins default to same origin (None); a comma list widens it.
     SOCKETIO_CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o] or None

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -25,3 +26,4 @@ csrf = CSRFProtect()
 socketio = SocketIO()
 # Members are counted per member, visitors per client address (community/ratelimits.py).
 limiter = Limiter(key_func=request_key)
+babel = Babel()

@@ -46,11 +46,12 @@ def invitation_message(to, link, inviter_name, site_name):
     ))
 
 
-def password_reset_message(to, username, link, minutes, site_name):
+def password_reset_message(to, username, link, lifetime, site_name):
+    """lifetime: how long the link works, in words ("1 hour")."""
     return _message(to, f"Reset your {site_name} password", (
         f"Hello {username},\n\nSomeone (hopefully you) asked to reset the password of your {site_name} "
-        f"community account.\n\nChoose a new password with this link. It works once and for {minutes} "
-        f"minutes:\n{link}\n\n"
+        f"community account.\n\nChoose a new password with this link. It works once and for {lifetime}:"
+        f"\n{link}\n\n"
         f"If you didn't ask for this, ignore this email: your password stays as it is.\n"
     ))
 

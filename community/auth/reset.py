@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..database import commit
 from ..errors import Invalid
 from ..extensions import db, limiter
+from ..i18n import format_duration
 from . import backoff, mail, sessions
 from .actions import MAX_PASSWORD, check_password_strength
 from .models import User
@@ -83,8 +84,8 @@ def request_password_reset(login, link_for=None):
         log.warning("Password reset requested for %s, but no MAIL_SERVER is configured; "
                     "send them this link yourself if they asked for it: %s", user.username, link)
         return
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    message = mail.password_reset_message(user.email, user.username, link, minutes,
+    lifetime = format_duration(current_app.config["PASSWORD_RESET_MAX_AGE"])
+    message = mail.password_reset_message(user.email, user.username, link, lifetime,
                                           current_app.config["SITE_NAME"])
     mail.send_after_answering(message, user.email, what="Password reset mail")
 

@@ -8,6 +8,7 @@ from ..auth.models import User
 from ..database import after_commit, commit, rollback, utcnow
 from ..errors import Invalid, NotAllowed, RateLimited
 from ..extensions import db
+from ..i18n import format_duration, format_moment, format_wait
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify
 from ..posting.policy import check_text
@@ -72,11 +73,12 @@ def write_refusal(user, room, member):
     if room.state != "open":
         return "This room is not open yet."
     if user.is_silenced():
-        return "Your account is silenced for now: you can read but not write."
+        return (f"Your account is silenced until {format_moment(user.silenced_until)}: you can read but not "
+                f"write. Reason: {user.silenced_reason}")
     if room.locked:
         return "This room is locked by a facilitator: only facilitators can write for now."
     if member is not None and member.is_muted():
-        return (f"A facilitator muted you in this room until {member.muted_until:%H:%M} UTC"
+        return (f"A facilitator muted you in this room until {format_moment(member.muted_until)}"
                 + (f": {member.mute_reason}" if member.mute_reason else "."))
     return "You cannot write in this room."
 
@@ -90,8 +92,9 @@ def _check_slow_mode(author, room):
         return
     wait = room.slow_mode_seconds - int((utcnow() - last).total_seconds())
     if wait > 0:
-        raise RateLimited(f"This room is in slow mode: one message every {room.slow_mode_seconds} seconds. "
-                          f"You can write again in {wait} s.", retry_after=wait)
+        raise RateLimited(f"This room is in slow mode: one message every "
+                          f"{format_duration(room.slow_mode_seconds)}. You can write again in {format_wait(wait)}.",
+                          retry_after=wait)
 
 
 def _next_counter(room, column, **also):

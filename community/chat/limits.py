@@ -12,6 +12,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimited
+from ..i18n import format_duration, format_wait, ngettext
 from ..ratelimits import member_key
 
 
@@ -76,5 +77,6 @@ def check_message_rate(user):
         return
     stats = limiter.get_window_stats(item, "chat-message", key)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
-    raise RateLimited(f"You are sending messages too quickly: at most {item.amount} every "
-                      f"{item.get_expiry()} seconds. Try again in {wait} s.", retry_after=wait)
+    at_most = ngettext("%(num)d message", "%(num)d messages", item.amount)
+    raise RateLimited(f"You are sending messages too quickly: at most {at_most} every "
+                      f"{format_duration(item.get_expiry())}. Try again in {format_wait(wait)}.", retry_after=wait)

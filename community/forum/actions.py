@@ -9,6 +9,7 @@ from ..auth.models import User
 from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
+from ..i18n import format_moment, format_wait
 from ..posting.policy import check_text
 from ..urls import path_for
 from .models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow
@@ -209,7 +210,8 @@ def _reply_refusal(author, thread):
     if thread.is_closed():
         return "This thread is locked: it no longer takes replies."
     if getattr(author, "is_authenticated", False) and author.is_silenced():
-        return "Your account is silenced for now: you can read but not post."
+        return (f"Your account is silenced until {format_moment(author.silenced_until)}: you can read but not "
+                f"post. Reason: {author.silenced_reason}")
     return "This thread is not open for replies."
 
 
@@ -223,7 +225,7 @@ def _check_slow_mode(author, thread):
         return
     wait = thread.slow_mode_seconds - int((utcnow() - last).total_seconds())
     if wait > 0:
-        raise Invalid(f"This thread is in slow mode: you can post again in {wait} seconds.", field="body")
+        raise Invalid(f"This thread is in slow mode: you can post again in {format_wait(wait)}.", field="body")
 
 
 def edit_post(editor, post, body, title=None, override=False):

@@ -9,6 +9,7 @@ from ..auth.models import User
 from ..errors import Invalid, RateLimited
 from ..extensions import db
 from ..forum.models import Post, Thread
+from ..i18n import ngettext
 from ..posting import policy, promo
 from . import actions, floor, people, settings_admin
 from .forms import IntroductionForm, MarkHandledForm, MemberNoteForm, SettingsForm, WelcomeForm
@@ -231,7 +232,7 @@ def settings():
             abort(400)
         fields, changed = settings_admin.save_settings(current_user, request.form, form.reason.data or "")
         if changed is not None:
-            flash(f"Saved {len(changed)} setting{'s' if len(changed) != 1 else ''}." if changed
+            flash(ngettext("Saved %(num)d setting.", "Saved %(num)d settings.", len(changed)) if changed
                   else "Nothing changed.", "success")
             return redirect(url_for("hosting.settings"))
     else:

@@ -15,6 +15,7 @@ from .. import markup
 from ..database import utcnow
 from ..errors import Invalid
 from ..extensions import db
+from ..i18n import ngettext
 from ..settings import get_setting
 
 # Longer than this, a reply says something even if it opens with "thanks".
@@ -59,8 +60,9 @@ def assess_post(author, source, *, html=None, reply=False, acknowledged_low_effo
     if not is_trusted(author):
         limit = int(get_setting("new_member_max_links"))
         if len(hosts) > limit:
-            reasons.append(f"new members may include at most {limit} link{'s' if limit != 1 else ''} "
-                           "until they have been around a little")
+            reasons.append(ngettext(
+                "new members may include at most %(num)d link until they have been around a little",
+                "new members may include at most %(num)d links until they have been around a little", limit))
         shops = sorted({h for h in hosts if domain_listed(h, get_setting("shop_domains"))} - set(commercial))
         if shops:
             reasons.append(f"links to {', '.join(shops)} from new members are reviewed before they appear")

@@ -3,6 +3,8 @@ import re
 from dataclasses import asdict, dataclass
 
 from .. import permissions
+from ..errors import Invalid
+from ..i18n import ngettext
 from ..settings import get_setting
 
 KIND_LABELS = {
@@ -168,7 +170,9 @@ def spotlight_warning(author, thread):
         "max_share": limit,
         "staff_posts": thread.staff_post_count,
         "posts": thread.reply_count + 1,
-        "message": (f"Staff wrote {thread.staff_post_count} of the {thread.reply_count + 1} posts here "
-                    f"({share:.0%}, above the {limit:.0%} the community aims for). "
+        "message": (ngettext("Staff wrote %(staff)d of the %(num)d post here ",
+                             "Staff wrote %(staff)d of the %(num)d posts here ",
+                             thread.reply_count + 1, staff=thread.staff_post_count)
+                    + f"({share:.0%}, above the {limit:.0%} the community aims for). "
                     "Consider leaving room for members to answer."),
     }
