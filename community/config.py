@@ -59,6 +59,11 @@ class Config:
     # sharing one Redis keep their Socket.IO traffic apart with their own channel name.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "tummler-socketio"
 
+    # Stored pages (forum/cache.py): listings and visitors' pages show view counts and "top" windows, which move
+    # without a write, for at most PAGE_CACHE_SECONDS; members' thread pages live until the next write, at most
+    # THREAD_PAGE_SECONDS. 0 turns stored pages off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+    THREAD_PAGE_SECONDS = int(os.environ.get("THREAD_PAGE_SECONDS", "3600"))
     # Rendered pages shared by every process (forum/cache.py); each process keeps its own copy in any case.
     PAGE_STORE_REDIS_URL = os.environ.get("PAGE_STORE_REDIS_URL") or os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (

@@ -2,8 +2,11 @@
 
 Writers never touch the store: forum/invalidation.py bumps `threads.version` and the listing version in the
 writing transaction, and every key holds the version it was rendered at, so the next reader's key differs and
-an old page is never served again. Entries also expire after PAGE_CACHE_SECONDS, a bound on how long the view
-counts they show may lag. Signed-in members get skeletons completed per member (forum/member_pages.py).
+an old page is never served again. Times are drawn in the browser from <time datetime>, so a page goes stale
+only where it shows counts of views or the windows of "top": visitors' pages and every listing expire after
+PAGE_CACHE_SECONDS (5 minutes); members' thread pages, whose view count is filled in per request, after
+THREAD_PAGE_SECONDS (an hour), or sooner when pushed out by newer pages. Signed-in members get skeletons
+completed per member (forum/member_pages.py).
 """
 import hashlib
 import logging
@@ -20,6 +23,7 @@ from markupsafe import Markup
 
 from .. import permissions
 from . import invalidation, page_reads
+from .models import closed_for_replies
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +56,16 @@ class FragmentCache:
                 return value
         return None
 
-    def set(self, key, value):
-        self._keep(key, value)
+    def set(self, key, value, ttl=None):
+        """Keep value for ttl seconds (default: the store's), or until pushed out by newer entries."""
+        ttl = self.ttl if ttl is None else ttl
+        self._keep(key, value, ttl)
         if self.shared is not None:
-            self.shared.set(key, value, self.ttl)
+            self.shared.set(key, value, ttl)
 
-    def _keep(self, key, value):
+    def _keep(self, key, value, ttl=None):
         with self._lock:
-            self._entries[key] = (value, self.clock() + self.ttl)
+            self._entries[key] = (value, self.clock() + (self.ttl if ttl is None else ttl))
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -114,7 +120,6 @@ def release_digest(app):
 def init_app(app):
     """Give the app its fragment cache and the Jinja `shared_fragment` call block."""
     app.config.setdefault("PAGE_CACHE_ENTRIES", 512)
-    app.config.setdefault("PAGE_CACHE_SECONDS", 60)
     shared_url = app.config.get("PAGE_STORE_REDIS_URL")
     shared = RedisPageStore(shared_url, release_digest(app)) if shared_url else None
     app.extensions["fragment_cache"] = FragmentCache(app.config["PAGE_CACHE_ENTRIES"], app.config["PAGE_CACHE_SECONDS"],
@@ -194,7 +199,7 @@ def shared_thread_page(thread_id):
     row = current_app.extensions["page_reads"].one(page_reads.THREAD_STATE, thread_id=thread_id)
     if row is None:
         return None
-    version, created_at, deleted_at, redirect_to_id, staff_only = row
+    version, created_at, deleted_at, redirect_to_id, staff_only, locked, closes_at = row
     if not permissions.may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
         return None
     # The path and page are in the key (the page links back to them: "sign in, then return"); other query
@@ -204,7 +209,8 @@ def shared_thread_page(thread_id):
     query = page_query(request.query_string.decode("latin-1"))
     if query is None:
         return None
-    g.shared_page_key = ("page", thread_id, created_at, version, request.path, query)
+    g.shared_page_key = ("page", thread_id, created_at, version, closed_for_replies(locked, closes_at),
+                         request.path, query)
     html = fragment_cache().get(g.shared_page_key)
     if html is None:
         return None

@@ -25,6 +25,8 @@ from ..auth.sessions import parse_session_id, token_digest
 from ..database import utcnow
 from ..notifications.actions import bell_label
 from . import cache, page_reads, skeleton, viewcounts
+from .display import views_label
+from .models import closed_for_replies
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +68,22 @@ class MemberPage:
     key: tuple
     member: SignedInMember
     thread_id: int | None = None
+    views: int = 0
     following: bool = False
     voted: bool = False
     liked: set = field(default_factory=set)
 
     def values(self):
         return {"csrf": skeleton.signed_csrf_token(), "user_id": self.member.id, "username": self.member.username,
-                "name": self.member.name, "unread": bell_label(self.member.unread)}
+                "name": self.member.name, "unread": bell_label(self.member.unread), "views": views_label(self.views)}
+
+    @property
+    def lifetime(self):
+        """Thread pages show nothing that changes without a write (times are drawn in the browser, the view
+        count is filled in per request): they live until the next write, bounded by THREAD_PAGE_SECONDS.
+        Listings keep their view counts and the windows of "top" for PAGE_CACHE_SECONDS."""
+        config = current_app.config
+        return config["THREAD_PAGE_SECONDS"] if self.thread_id is not None else config["PAGE_CACHE_SECONDS"]
 
     def choose(self, name, key):
         if name == "liked":
@@ -146,18 +157,18 @@ def _member_page(read, user_id, token, endpoint, query):
         if own_unpublished:
             return None  # their listings also show a thread of theirs awaiting review
         return MemberPage(("member-listing", listing_version, member.role, *where), member)
-    (version, created_at, deleted_at, redirect_to_id, staff_only, author_id, locked, closes_at, following, voted,
-     own_posts, own_posts_unseen) = row[MEMBER_COLUMNS:]
+    (version, created_at, deleted_at, redirect_to_id, staff_only, author_id, locked, closes_at, views, following,
+     voted, own_posts, own_posts_unseen) = row[MEMBER_COLUMNS:]
     if own_posts_unseen or not permissions.may_share_stored_thread_page_with(member, deleted_at, redirect_to_id,
                                                                              staff_only):
         return None
-    closed = locked or (closes_at is not None and closes_at <= utcnow())
+    closed = closed_for_replies(locked, closes_at)
     # The thread's author and those who wrote in it see their own controls: a page of their own.
     own = member.id if own_posts or author_id == member.id else None
     thread_id = request.view_args["thread_id"]
-    key = ("member-thread", thread_id, created_at, version, member.role, bool(closed), own,
+    key = ("member-thread", thread_id, created_at, version, member.role, closed, own,
            current_app.config["POSTS_PER_PAGE"], *where)
-    return MemberPage(key, member, thread_id, following=bool(following), voted=bool(voted))
+    return MemberPage(key, member, thread_id, views=views, following=bool(following), voted=bool(voted))
 
 
 def _liked_on(read, page, stored):
@@ -187,7 +198,7 @@ def finish_member_page(response):
         html = html.replace(token, recording.mark(skeleton.Value("csrf")))
     stored = recording.finish(html)
     if response.status_code == 200:
-        cache.fragment_cache().set(page.key, stored)
+        cache.fragment_cache().set(page.key, stored, ttl=page.lifetime)
     if page.thread_id is not None and "liked" in stored.choices_used:
         with current_app.extensions["page_reads"].connection() as read:
             page.liked = _liked_on(read, page, stored)

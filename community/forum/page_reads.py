@@ -21,10 +21,11 @@ from .models import Category, Post, PostLike, Thread, ThreadFollow
 threads, categories, posts = Thread.__table__, Category.__table__, Post.__table__
 users, likes, follows = User.__table__, PostLike.__table__, ThreadFollow.__table__
 
-# A thread page's version and what decides who may be given a stored copy of it.
+# A thread page's version and what decides who may be given a stored copy of it; locked and closes_at say
+# whether it takes replies (a close timer runs out without a write).
 THREAD_STATE = (
     select(threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
-           categories.c.staff_only)
+           categories.c.staff_only, threads.c.locked, threads.c.closes_at)
     .join(categories, categories.c.id == threads.c.category_id)
     .where(threads.c.id == bindparam("thread_id")))
 
@@ -50,7 +51,7 @@ OWN_POSTS = select(func.count()).where(posts.c.thread_id == threads.c.id, posts.
 MEMBER_AND_THREAD = (
     select(*MEMBER.selected_columns,
            threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
-           categories.c.staff_only, threads.c.author_id, threads.c.locked, threads.c.closes_at,
+           categories.c.staff_only, threads.c.author_id, threads.c.locked, threads.c.closes_at, threads.c.view_count,
            exists().where(follows.c.thread_id == threads.c.id, follows.c.user_id == users.c.id)
            .label("following"),
            exists().where(Vote.__table__.c.thread_id == threads.c.id, Vote.__table__.c.user_id == users.c.id)

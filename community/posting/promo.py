@@ -3,7 +3,6 @@ import re
 from dataclasses import asdict, dataclass
 
 from .. import permissions
-from ..errors import Invalid
 from ..i18n import ngettext
 from ..settings import get_setting
 
