@@ -93,8 +93,8 @@ def free_port():
 class Server:
     """A gunicorn process group on a free local port, stopped on exit."""
 
-    def __init__(self, app, env, workers, threads):
-        self.port = free_port()
+    def __init__(self, app, env, workers, threads, ready_path="/"):
+        self.port, self.ready_path = free_port(), ready_path
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
                     "GUNICORN_THREADS": str(threads)}
         self.cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
@@ -104,7 +104,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url("/"), timeout=5).read()
+                urllib.request.urlopen(self.url(self.ready_path), timeout=5).read()
                 return self
             except OSError:
                 if self.proc.poll() is not None:
@@ -138,8 +138,9 @@ def sign_in(server, username, password=DEMO_PASSWORD):
         raise SystemExit("No CSRF token in the login form")
     data = urllib.parse.urlencode({"csrf_token": token.group(1), "login": username, "password": password,
                                    "remember": "y"}).encode()
-    try:  # a successful sign-in redirects; the opener follows it with the new cookies
-        response = opener.open(urllib.request.Request(server.url("/login"), data=data), timeout=10)
+    try:  # a successful sign-in redirects (to a static file: no page is rendered or stored on the way)
+        response = opener.open(urllib.request.Request(server.url("/login?next=/static/favicon.svg"), data=data),
+                               timeout=10)
     except urllib.error.HTTPError as exc:
         raise SystemExit(f"Signing in as {username} failed: HTTP {exc.code} (demo password is {password!r})")
     if urllib.parse.urlsplit(response.geturl()).path == "/login":
@@ -202,11 +203,18 @@ def settle(url, deadline=120):
         time.sleep(0.5)
 
 
+FIRST_VIEWS = {}  # url -> ms for its first view after the servers started (nothing stored yet)
+
+
 def warm(url, count=50, cookie=None):
-    """Fill caches and connection pools the way a few first visitors (or one member) would."""
+    """Fill caches and connection pools the way a few first visitors (or one member) would; the first view,
+    which finds nothing stored, is timed on its own: what the first reader after a start or a write waits."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    for _ in range(count):
+    for n in range(count):
+        started = time.perf_counter()
         body = urllib.request.urlopen(request, timeout=10).read()
+        if n == 0:
+            FIRST_VIEWS[(url, cookie)] = (time.perf_counter() - started) * 1000
     return body
 
 
@@ -263,7 +271,8 @@ def main():
     pages = ("bare", "home", "thread") + (("home (member)", "thread (member)") if args.signed_in else ())
     results = {name: [] for name in pages}
     with Server("bench.hello_app:app", env, args.workers, args.worker_threads) as bare, \
-            Server("bench.forum_app:app", env, args.workers, args.worker_threads) as forum:
+            Server("bench.forum_app:app", env, args.workers, args.worker_threads,
+                   ready_path="/static/favicon.svg") as forum:  # up, with no page stored yet
         page = warm(forum.url(f"/t/{thread_id}")).decode()
         shown = len(re.findall(r'id="post-\d+"', page))
         print(f"thread page: {len(page) // 1024} KB, {shown} posts shown", flush=True)
@@ -274,11 +283,15 @@ def main():
         if args.signed_in:
             cookie = sign_in(forum, args.signed_in)
             for name, path in (("home (member)", "/"), ("thread (member)", f"/t/{thread_id}")):
-                check_member_page(forum.url(path), cookie, args.signed_in)
                 warm(forum.url(path), cookie=cookie)
+                check_member_page(forum.url(path), cookie, args.signed_in)
                 targets[name] = (forum.url(path), cookie)
             print(f"signed in as {args.signed_in}: home and thread pages show the member and a sign-out control",
                   flush=True)
+        for name, (url, cookie) in targets.items():
+            first = FIRST_VIEWS.get((url, cookie))
+            if first is not None:
+                print(f"first view after start: {name:15} {first:7.1f} ms", flush=True)
         for run in range(1, args.runs + 1):
             for name, (url, cookie) in targets.items():
                 settle(forum.url("/static/css/site.css"))
