@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..database import commit
 from ..errors import Invalid
 from ..extensions import db, limiter
+from ..jobs import JobKind, enqueue
 from . import mail
 from .actions import MAX_PASSWORD, check_password_strength
 from .models import User
@@ -77,40 +78,55 @@ def request_password_reset(login, link_for=None):
                   "reset links cannot be pointed at another server by a forged Host header", user.username)
         return
     link_for = link_for or (lambda token: mail.external_url("auth.reset_password", token=token))
-    link = link_for(make_token(user))
     if not mail.is_configured():
         # Showing the link to whoever asked would hand the account to anyone who knows the address.
         log.warning("Password reset requested for %s, but no MAIL_SERVER is configured; "
-                    "send them this link yourself if they asked for it: %s", user.username, link)
+                    "send them this link yourself if they asked for it: %s", user.username, link_for(make_token(user)))
         return
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    message = mail.password_reset_message(user.email, user.username, link, minutes,
-                                          current_app.config["SITE_NAME"])
-    _send_after_answering(message, user.email)
+    _queue_after_answering(user, link_for(mail.TOKEN_SLOT))
 
 
-def _send_after_answering(message, address):
-    """Send once the answer has gone out: the SMTP exchange happens only for real accounts, so doing it first
-    would make their answers measurably slower than those for unknown names."""
+def _queue_after_answering(user, link_template):
+    """Queue the reset mail once the answer has gone out: only real accounts get one, so writing the job before
+    answering would make their answers measurably slower than those for unknown names."""
     app = current_app._get_current_object()
+    user_id, address = user.id, user.email
 
-    def send():
+    def queue():
         with app.app_context():
             try:
-                error = mail.send_all([message])[0]
-            except Exception as problem:  # a failure here has no request left to report it to
-                error = f"{type(problem).__name__}: {problem}"
-            if error:
-                log.warning("Password reset mail to %s failed: %s", address, error)
+                enqueue(PASSWORD_RESET_MAIL.name, {"user_id": user_id, "to": address, "link": link_template},
+                        about=f"user:{user_id}")
+                commit()
+            except Exception:  # a failure here has no request left to report it to
+                log.exception("Could not queue the password reset mail to %s", address)
 
     if not has_request_context():
-        send()
+        queue()
         return
 
     @after_this_request
-    def send_when_closed(response):
-        response.call_on_close(send)
+    def queue_when_closed(response):
+        response.call_on_close(queue)
         return response
+
+
+def send_reset_mail(payload):
+    """The job: mail a reset link minted now, so it works for PASSWORD_RESET_MAX_AGE from when it is sent and
+    no usable token waits in the jobs table. Nothing is sent to an account suspended or removed meanwhile."""
+    user = db.session.get(User, payload["user_id"])
+    if user is None or not user.is_active:
+        return
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    link = mail.link_with_token(payload["link"], make_token(user))
+    mail.send(mail.password_reset_message(user.email, user.username, link, minutes,
+                                          current_app.config["SITE_NAME"]))
+
+
+PASSWORD_RESET_MAIL = JobKind("mail.password_reset", run=send_reset_mail,
+                              describe=lambda payload: f"Password reset mail to {payload.get('to', '?')}",
+                              # Wanted now: after a few minutes of failures the asker has given up or asked again.
+                              max_attempts=4)
 
 
 def account_for_token(token):
@@ -138,8 +154,8 @@ def reset_password(token, new_password):
     check_password_strength(new_password, user.username, user.email)
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     user.session_token = secrets.token_hex(16)  # also changes the fingerprint: the link is now spent
+    mail.queue_password_changed(user)
     commit()
     log.info("Password of %s (id %s) reset by email link", user.username, user.id)
-    mail.send_password_changed(user)
     return user
 

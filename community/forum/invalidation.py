@@ -20,6 +20,7 @@ from ..auth.models import Invitation, User, UserInterest
 from ..chat.models import Message, MessageRevision, Room, RoomMember
 from ..hosting.models import FloorMark, Introduction, MemberNote, Welcome
 from ..ideas.models import RequestStatusChange, Vote
+from ..jobs.models import Job
 from ..moderation.models import AuditEntry, Flag
 from ..notifications.models import Notification
 from ..search.models import OutboxEntry, SavedSearch
@@ -85,6 +86,7 @@ QUIET = frozenset({
     Notification, Flag, AuditEntry, FloorMark, MemberNote, Introduction, Welcome,
     UserInterest, Invitation, SavedSearch, OutboxEntry, ListingVersion,
     Room, RoomMember, Message, MessageRevision,
+    Job,                 # background work; what it writes is classified by its own rows
 })
 
 
