@@ -74,6 +74,7 @@ class Config:
     JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1").lower() not in ("0", "false", "no")
     JOBS_IMMEDIATE = False  # tests: a job runs in the process that committed it, right after the commit
     JOBS_QUEUE_PATH = os.environ.get("JOBS_QUEUE_PATH") or None  # default: instance/jobs-queue.db
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None  # default: REDIS_URL
     JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME") or "tummler-jobs"  # Redis key prefix
     JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS") or 2)
     JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS") or 300)  # a job running longer is taken for lost

@@ -20,7 +20,8 @@ def worker_command(workers):
     app = current_app._get_current_object()
     # Jobs queued by jobs go through the queue too, whatever the web processes do.
     app.config["JOBS_IN_PROCESS"] = False
-    huey = app.extensions["jobs"].huey
+    queue = app.extensions["jobs"]
+    huey = queue.huey
     if huey.immediate:
         raise click.UsageError("JOBS_IMMEDIATE runs jobs inside the process that queues them; there is nothing "
                                "for a worker to do.")
@@ -28,7 +29,7 @@ def worker_command(workers):
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, graceful_signal="TERM",
                                     shutdown_timeout=app.config["JOBS_SHUTDOWN_TIMEOUT"])
     recovered = runner.sweep(app)
-    storage = "Redis" if app.config.get("REDIS_URL") else "SQLite"
+    storage = "Redis" if queue.redis_url else "SQLite"
     click.echo(f"Job worker started with {workers} thread(s) on the {storage} queue"
                + (f"; handed {recovered} waiting job(s) to it" if recovered else "") + ".")
     consumer.run()

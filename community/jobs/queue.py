@@ -133,8 +133,8 @@ class JobQueue:
         if config.get("JOBS_IMMEDIATE"):
             # Tests: a pushed job runs at once, in the process that committed it (Huey's immediate mode).
             huey = MemoryHuey(name, immediate=True, results=False)
-        elif config.get("REDIS_URL"):
-            huey = Huey(name, storage_class=RedisQueueStorage, url=config["REDIS_URL"], results=False)
+        elif self.redis_url:
+            huey = Huey(name, storage_class=RedisQueueStorage, url=self.redis_url, results=False)
         else:
             path = config.get("JOBS_QUEUE_PATH") or str(Path(self.app.instance_path) / "jobs-queue.db")
             huey = Huey(name, storage_class=QueueStorage, filename=path, results=False)
@@ -149,6 +149,11 @@ class JobQueue:
             runner.sweep(app)
 
         return huey, run_job
+
+    @property
+    def redis_url(self):
+        """The queue's Redis, or None for Huey's SQLite file."""
+        return self.app.config.get("JOBS_REDIS_URL") or self.app.config.get("REDIS_URL")
 
     @property
     def runs_in_process(self):

@@ -54,7 +54,9 @@ def test_worker_killed_mid_mail_loses_nothing_and_sends_every_mail_once(app, dat
     if storage == "redis":
         _redis_or_skip()
     queue_name = f"tummler-jobs-test-{uuid.uuid4().hex[:8]}"
-    queue = {"REDIS_URL": REDIS_URL} if storage == "redis" else {"JOBS_QUEUE_PATH": str(tmp_path / "queue.db")}
+    # JOBS_REDIS_URL, not REDIS_URL, for the app in this process: REDIS_URL would also give Socket.IO (one object
+    # for every app of the process) a message queue, which its test clients in later tests refuse.
+    queue = {"JOBS_REDIS_URL": REDIS_URL} if storage == "redis" else {"JOBS_QUEUE_PATH": str(tmp_path / "queue.db")}
     lease = 3
     workers, logs = [], []
 
