@@ -29,17 +29,13 @@ def _failed_job(job_id):
     return job
 
 
-def _describe(job):
+def describe(job):
+    """What a job does, in words: "Invitation mail to ana@example.com"."""
     kind = current_queue().kinds.get(job.kind)
     try:
-        return kind.describe(job.payload) if kind is not None else f"{job.kind} job"
-    except Exception:
-        return f"{job.kind} job"
-
-
-def describe(job):
-    """What a job does, in words: "Invitation email to ana@example.com"."""
-    return _describe(job)
+        return kind.describe(job.payload)
+    except Exception:  # a kind this version of the code no longer has, or a payload it cannot read
+        return f"Job {job.id} ({job.kind})"
 
 
 def is_retryable(job):
@@ -55,17 +51,18 @@ def _requeue(job):
 
 
 def retry_job(actor, job_id, reason=""):
-    """Give a failed job a fresh run of attempts, now; recorded in the audit log."""
+    """Give a failed job a fresh run of attempts, now; recorded in the audit log. Returns what the job does, in
+    words (the row itself may be gone by then: a job that succeeds is deleted)."""
     _require_admin(actor, "Only admins retry failed deliveries.")
     job = _failed_job(job_id)
     if not is_retryable(job):
         raise Invalid("This step ran inside a page request and cannot be run again; dismiss it once you have "
                       "read it.")
-    what = _describe(job)
+    what = describe(job)
     _requeue(job)
     record_audit(actor, "retry_delivery", "job", job.id, reason=reason, after={"job": what})
     commit()
-    return job
+    return what
 
 
 def retry_all_failed(actor, reason=""):
@@ -86,7 +83,7 @@ def dismiss_job(actor, job_id, reason=""):
     _require_admin(actor, "Only admins dismiss failed deliveries.")
     job = _failed_job(job_id)
     record_audit(actor, "dismiss_delivery", "job", job.id, reason=reason,
-                 before={"job": _describe(job), "error": job.error_summary})
+                 before={"job": describe(job), "error": job.error_summary})
     db.session.delete(job)
     commit()
 

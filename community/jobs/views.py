@@ -35,11 +35,11 @@ def retry(job_id):
     _admin_only()
     _check_form()
     try:
-        job = actions.retry_job(current_user, job_id)
+        what = actions.retry_job(current_user, job_id)
     except (NotFound, Invalid) as error:
         flash(error.message, "error")
     else:
-        flash(f"Trying again now: {actions.describe(job)}.", "success")
+        flash(f"Trying again now: {what}.", "success")
     return redirect(url_for("jobs.failed"))
 
 
