@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import permissions, ratelimits
 from .config import DevelopmentConfig, database_url, load_secret_key
 from .errors import CommunityError
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 
 
 def create_app(config=None):
@@ -42,6 +42,7 @@ def create_app(config=None):
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
+    register_jobs(app)
     register_listeners(app)
     # WSGI layers, innermost first: Flask, Socket.IO's (register_extensions), stored pages, the proxy fix.
     register_stored_pages(app)
@@ -50,7 +51,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from . import sockets
+    from . import jobs, sockets
     from .database import use_sqlite_write_ahead_log
     from .forum import cache, member_pages, page_reads, skeleton, viewcounts
 
@@ -65,6 +66,8 @@ def register_extensions(app):
     skeleton.init_app(app)  # after CSRFProtect: its csrf_token template global becomes a member's own value
     member_pages.init_app(app)  # first of the request hooks: members' stored pages need none of the others
     limiter.init_app(app)
+    mail.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -92,12 +95,13 @@ def register_blueprints(app):
     from .forum.views import bp as forum_bp
     from .hosting.views import bp as hosting_bp
     from .ideas.views import bp as ideas_bp
+    from .jobs.views import bp as jobs_bp
     from .moderation.views import bp as moderation_bp
     from .notifications.views import bp as notifications_bp
     from .search.views import bp as search_bp
 
     for blueprint in (forum_bp, search_bp, auth_bp, invitations_bp, chat_bp, notifications_bp, ideas_bp,
-                      hosting_bp, moderation_bp):
+                      hosting_bp, moderation_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 
@@ -185,9 +189,10 @@ def register_commands(app):
     from .demo.cli import demo_cli
     from .forum.cli import markup_cli
     from .ideas.cli import ideas_cli
+    from .jobs.cli import jobs_cli
     from .search.cli import search_cli
 
-    for command in (users_cli, demo_cli, markup_cli, search_cli, ideas_cli):
+    for command in (users_cli, demo_cli, markup_cli, search_cli, ideas_cli, jobs_cli):
         app.cli.add_command(command)
 
 
@@ -204,6 +209,18 @@ def register_stored_pages(app):
     from .forum import stored_pages
 
     stored_pages.init_app(app)
+
+
+def register_jobs(app):
+    """Every kind of background job, by name: the worker runs a job by looking its kind up here."""
+    from .auth.invitations import INVITATION_MAIL
+    from .auth.mail import FAILED_SIGN_INS_MAIL, PASSWORD_CHANGED_MAIL
+    from .auth.reset import PASSWORD_RESET_MAIL
+    from .notifications.receivers import POST_NOTIFICATIONS
+    from .search.saved import SAVED_SEARCH_MATCHES
+
+    app.extensions["jobs"].register(INVITATION_MAIL, PASSWORD_RESET_MAIL, PASSWORD_CHANGED_MAIL, FAILED_SIGN_INS_MAIL,
+                                    POST_NOTIFICATIONS, SAVED_SEARCH_MATCHES)
 
 
 def register_listeners(app):

@@ -89,7 +89,24 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
     MAIL_TIMEOUT = 10
+
+    # Background jobs (docs/JOBS.md): `flask jobs worker` runs them, on Huey's SQLite queue under instance/ or on
+    # Redis when REDIS_URL is set. With JOBS_IN_PROCESS each web process runs them in a thread instead (make run).
+    JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS", "1").lower() not in ("0", "false", "no")
+    JOBS_IMMEDIATE = False  # tests: a job runs in the process that committed it, right after the commit
+    JOBS_QUEUE_PATH = os.environ.get("JOBS_QUEUE_PATH") or None  # default: instance/jobs-queue.db
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None  # default: REDIS_URL
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME") or "tummler-jobs"  # Redis key prefix
+    JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS") or 2)
+    JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS") or 300)  # a job running longer is taken for lost
+    JOBS_REQUEUE_AFTER = int(os.environ.get("JOBS_REQUEUE_AFTER") or 120)
+    JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS") or 8)
+    JOBS_RETRY_DELAY = int(os.environ.get("JOBS_RETRY_DELAY") or 30)  # doubled after each failed attempt...
+    JOBS_RETRY_MAX_DELAY = 3600  # ...up to an hour
+    JOBS_POLL_SECONDS = 2.0
+    JOBS_SHUTDOWN_TIMEOUT = 30
 
     # Accounts: how stale last_seen_at may get before a request refreshes it, and invitation limits.
     LAST_SEEN_INTERVAL = 300
@@ -144,6 +161,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_INDEXER_IN_PROCESS = False
+    JOBS_IN_PROCESS = False
+    JOBS_IMMEDIATE = True
     SECRET_KEY = "test-secret-key-not-for-production"
     # Tests create hundreds of accounts; a cheap hash keeps them fast. Never used outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

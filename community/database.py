@@ -1,13 +1,18 @@
-"""Session helpers: commit with after-commit callbacks, timestamps, pagination."""
+"""Session helpers: commit with guarded after-commit callbacks, timestamps, pagination."""
+import logging
 import sqlite3
+import traceback
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def utcnow():
@@ -21,15 +26,37 @@ def after_commit(callback):
 
 
 def commit():
-    """Commit, then run the callbacks queued by after_commit (notifications, emits, signals)."""
+    """Commit, then run the callbacks queued by after_commit (emits, signals), each guarded by run_guarded."""
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    callbacks = db.session.info.pop("after_commit", [])
-    for callback in callbacks:
-        callback()
+    for callback in db.session.info.pop("after_commit", []):
+        run_guarded(callback)
+
+
+def run_guarded(step, name=None):
+    """Run one after-commit step. One that raises is logged with its traceback and kept as a failed job (see
+    jobs.actions.record_failed_step); it never reaches the caller, whose write is committed already, and never
+    stops the steps after it. Work that must be retried is queued as a job instead of run here."""
+    try:
+        step()
+    except Exception:
+        name = name or step_name(step)
+        details = traceback.format_exc()
+        log.exception("After-commit step %s failed; the committed write stands and the next steps still run", name)
+        # A failed statement leaves the session refusing every later one until it is rolled back.
+        rollback()
+        record = current_app.extensions.get("after_commit_failed")
+        if record is not None:
+            record(name, details)
+
+
+def step_name(step):
+    """module.qualname of a callback, for logs: community.notifications.receivers.on_post_created."""
+    target = getattr(step, "func", step)  # functools.partial
+    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', repr(target))}"
 
 
 def rollback():

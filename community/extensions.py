@@ -2,6 +2,7 @@
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +28,4 @@ socketio = SocketIO()
 # Members are counted per member, visitors per client address (community/ratelimits.py).
 limiter = Limiter(key_func=request_key)
 babel = Babel()
+mail = Mail()

@@ -8,3 +8,4 @@ from .search.models import OutboxEntry, SavedSearch  # noqa: F401
 from .chat.models import Message, MessageRevision, Room, RoomMember  # noqa: F401
 from .ideas.models import RequestStatusChange, Vote  # noqa: F401
 from .hosting.models import FloorMark, Introduction, MemberNote, Welcome  # noqa: F401
+from .jobs.models import Job  # noqa: F401

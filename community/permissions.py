@@ -219,6 +219,11 @@ def can_edit_settings(user):
     return is_admin(user)
 
 
+def can_manage_deliveries(user):
+    """See the emails and notifications the job worker gave up on, and retry or dismiss them."""
+    return is_admin(user)
+
+
 # --- hosting (the floor) ----------------------------------------------------
 
 def can_view_floor(user):

@@ -65,17 +65,32 @@ def world(app, make_member, make_category, make_thread, member, facilitator, adm
     room = create_room(facilitator, "Matrix room open", "open room")
     proposal = propose_room(member, "Matrix proposal", "proposed by maria")
     message = post_message(otto, room, "A chat message by otto.")
+    failed_job = _failed_job()
     return {
         "otto": otto, "category": category, "thread": thread, "other": other, "reply": reply, "room": room,
-        "proposal": proposal, "message": message, "member": member,
+        "proposal": proposal, "message": message, "member": member, "failed_job": failed_job,
     }
+
+
+def _failed_job():
+    """A delivery the job worker gave up on, for the failed-deliveries page to offer a retry of."""
+    from community.database import utcnow
+    from community.jobs.models import Job
+
+    now = utcnow()
+    job = Job(kind="mail.password_changed", payload={"user_id": 0, "to": "matrix@example.com", "reset_url": "/"},
+              state="failed", attempts=8, run_after=now, created_at=now, failed_at=now,
+              last_error="ConnectionRefusedError: [Errno 111] Connection refused")
+    _db.session.add(job)
+    _db.session.commit()
+    return job
 
 
 def _arg_values(world, endpoint):
     values = {
         "thread_id": world["thread"].id, "post_id": world["reply"].id, "user_id": world["otto"].id,
         "username": world["otto"].username, "room_id": world["room"].id, "message_id": world["message"].id,
-        "what": "lock", "slug": world["category"].slug,
+        "what": "lock", "slug": world["category"].slug, "job_id": world["failed_job"].id,
     }
     if endpoint == "chat.decide":
         values["room_id"] = world["proposal"].id
@@ -157,7 +172,8 @@ def test_staff_endpoints_refuse_and_change_nothing(app, world, client, auth, rol
 
 
 # Staff endpoints that only admins may use: facilitators are refused too.
-ADMIN_ENDPOINTS = {"moderation.suspend", "moderation.unsuspend", "auth.change_role", "hosting.settings"}
+ADMIN_ENDPOINTS = {"moderation.suspend", "moderation.unsuspend", "auth.change_role", "hosting.settings",
+                   "jobs.failed", "jobs.retry", "jobs.retry_all", "jobs.dismiss"}
 
 
 def test_admin_endpoints_refuse_facilitators(app, world, client, auth):

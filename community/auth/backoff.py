@@ -98,7 +98,4 @@ def _tell_member(user, failures, typed):
            f"Someone tried {failures} wrong passwords to sign in with your {what}, so signing in with it is "
            f"paused for a while. If it wasn't you, your password held; a longer one keeps it that way.",
            url_for("auth.change_password"), commit_now=False)
-    if mail.is_configured() and mail.has_trusted_address():
-        mail.send_after_answering(mail.failed_sign_ins_message(
-            user.email, user.username, failures, what, current_app.config["SITE_NAME"],
-            mail.external_url("auth.forgot_password")), user.email, what="Failed sign-in notice")
+    mail.queue_failed_sign_ins(user, failures, what)

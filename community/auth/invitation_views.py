@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import limiter
+from ..jobs.queries import jobs_about
 from . import invitations, mail, queries
 from .forms import InviteForm, RegisterForm
 from .views import accounts_refused, attempts_refused, finish_sign_up, limit_sign_ups, report_every_problem
@@ -14,11 +15,13 @@ bp = Blueprint("invitations", __name__)
 
 def _render_page(form, outcome=None, status=200):
     status_filter = request.args.get("status")
+    listed = queries.invitations(max(request.args.get("page", 1, type=int), 1),
+                                 status=status_filter if status_filter in ("pending", "accepted") else None)
     return render_template(
-        "auth/invitations.html", form=form, outcome=outcome, counts=queries.invitation_counts(),
-        invitations=queries.invitations(max(request.args.get("page", 1, type=int), 1),
-                                        status=status_filter if status_filter in ("pending", "accepted") else None),
+        "auth/invitations.html", form=form, outcome=outcome, counts=queries.invitation_counts(), invitations=listed,
         status=status_filter, mail_configured=mail.is_configured(),
+        # The email job of each invitation listed, to say whether its email is queued, retrying or failed.
+        mail_jobs=jobs_about(f"invitation:{invitation.id}" for invitation in listed.items),
     ), status
 
 

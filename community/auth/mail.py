@@ -1,9 +1,14 @@
-"""Outgoing email over SMTP (smtplib), used when MAIL_SERVER is configured."""
+"""Outgoing email through Flask-Mailman, sent only by background jobs (retried with back-off, never in a request)."""
 import logging
 import smtplib
-from email.message import EmailMessage
 
 from flask import after_this_request, current_app, has_request_context, url_for
+from flask_mailman import EmailMessage
+
+from ..extensions import db, mail
+from ..urls import path_for
+from ..jobs import JobKind, PermanentFailure, enqueue
+from .models import User
 
 log = logging.getLogger(__name__)
 
@@ -20,21 +25,29 @@ def has_trusted_address():
 
 
 def external_url(endpoint, **values):
-    """An absolute link for an email: on SITE_URL when configured, so a forged Host header cannot
-    point a password-reset link at someone else's server."""
+    """An absolute link for an email: on SITE_URL when configured (in a request or not), so a forged Host
+    header cannot point a password-reset link at someone else's server."""
     site = current_app.config.get("SITE_URL")
     if site:
-        return site.rstrip("/") + url_for(endpoint, **values)
+        return site.rstrip("/") + path_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 
+# A link is built in the request (which alone knows a trusted host when only TRUSTED_HOSTS is set) with this in
+# place of its token; the job mints the token when it sends, so no usable token waits in the jobs table.
+TOKEN_SLOT = "TOKEN-SLOT"
+
+
+def link_with_token(link_template, token):
+    """The link of link_template (built around TOKEN_SLOT, its last path segment) for this token."""
+    head, slot, tail = link_template.rpartition(TOKEN_SLOT)
+    if not slot:
+        raise ValueError("the link template has no token slot")
+    return head + token + tail
+
+
 def _message(to, subject, body):
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = to
-    message.set_content(body)
-    return message
+    return EmailMessage(subject=subject, body=body, from_email=current_app.config["MAIL_SENDER"], to=[to])
 
 
 def invitation_message(to, link, inviter_name, site_name):
@@ -75,70 +88,112 @@ def failed_sign_ins_message(to, username, failures, what, site_name, reset_url):
     ))
 
 
-def send_after_answering(message, address, what="Mail"):
-    """Send once the answer has gone out: the SMTP exchange happens only for real accounts, so doing it first
-    would make their answers measurably slower than those for unknown names. Failures are logged."""
+def queue_after_answering(kind, payload, about):
+    """Queue a mail job once the answer has gone out. Mails that only real accounts get (a reset link, a
+    failed sign-in notice) would otherwise make their answers measurably slower than those for unknown names."""
+    from ..database import commit
+
     app = current_app._get_current_object()
 
-    def send():
+    def queue():
         with app.app_context():
             try:
-                error = send_all([message])[0]
-            except Exception as problem:  # a failure here has no request left to report it to
-                error = f"{type(problem).__name__}: {problem}"
-            if error:
-                log.warning("%s to %s failed: %s", what, address, error)
+                enqueue(kind, payload, about=about)
+                commit()
+            except Exception:  # a failure here has no request left to report it to
+                log.exception("Could not queue %s (%s)", kind, about)
 
     if not has_request_context():
-        send()
+        queue()
         return
 
     @after_this_request
-    def send_when_closed(response):
-        response.call_on_close(send)
+    def queue_when_closed(response):
+        response.call_on_close(queue)
         return response
 
 
-def send_password_changed(user):
-    """Tell the account's address that its password changed, so a change nobody asked for is noticed.
-
-    Sent after the change is committed; a failure is logged, never raised."""
-    if not is_configured():
-        return
-    message = password_changed_message(user.email, user.username, current_app.config["SITE_NAME"],
-                                       external_url("auth.forgot_password"))
-    error = send_all([message])[0]
-    if error:
-        log.warning("Password-changed notice to %s failed: %s", user.email, error)
-
-
-def send_all(messages):
-    """Send messages over one connection; return one error string (or None) per message."""
+def send(message):
+    """Hand one message to the mail server (the job worker calls this). A refusal that trying again cannot
+    change (5xx: no such mailbox, rejected content) raises PermanentFailure; anything else (unreachable,
+    4xx, timeouts) raises as it is, so the job is retried with back-off."""
     config = current_app.config
-    results = []
+    if not config.get("MAIL_SERVER"):
+        raise RuntimeError("MAIL_SERVER is not set, so there is no mail server to send this to")
+    # Built from the live configuration on each send (not Flask-Mailman's copy made at start-up).
+    connection = mail.get_connection(
+        backend="smtp", host=config["MAIL_SERVER"], port=config.get("MAIL_PORT", 25),
+        username=config.get("MAIL_USERNAME") or "", password=config.get("MAIL_PASSWORD") or "",
+        use_tls=bool(config.get("MAIL_USE_TLS")), use_ssl=bool(config.get("MAIL_USE_SSL")),
+        timeout=config.get("MAIL_TIMEOUT", 10))
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25),
-                          timeout=config.get("MAIL_TIMEOUT", 10)) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            for message in messages:
-                results.append(_send_one(smtp, message))
-    except (OSError, smtplib.SMTPException) as error:
-        # Unreachable, refused or disconnected: every message not yet sent failed the same way.
-        reason = f"{type(error).__name__}: {error}"
-        results.extend([reason] * (len(messages) - len(results)))
-    return results
-
-
-def _send_one(smtp, message):
-    try:
-        smtp.send_message(message)
+        connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
-        return f"recipient refused: {error.recipients}"
-    except smtplib.SMTPServerDisconnected:
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            raise PermanentFailure(f"recipient refused: {error.recipients}") from error
         raise
-    except smtplib.SMTPException as error:
-        return f"{type(error).__name__}: {error}"
-    return None
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+        if error.smtp_code >= 500:
+            raise PermanentFailure(f"{type(error).__name__}: {error.smtp_code} {error.smtp_error!r}") from error
+        raise
+
+
+# --- the password-changed notice -----------------------------------------------------------------------------
+
+
+def queue_password_changed(user):
+    """Queue the notice that the account's password changed, in the caller's transaction, so a change nobody
+    asked for is noticed. Nothing without a mail server."""
+    if not is_configured():
+        return None
+    return enqueue(PASSWORD_CHANGED_MAIL.name, {"user_id": user.id, "to": user.email,
+                                                "reset_url": external_url("auth.forgot_password")},
+                   about=f"user:{user.id}")
+
+
+def send_password_changed(user):
+    """The notice for a change committed already: queued in a transaction of its own."""
+    from ..database import commit
+
+    if queue_password_changed(user) is not None:
+        commit()
+
+
+def _send_password_changed(payload):
+    user = db.session.get(User, payload["user_id"])
+    if user is None:
+        return  # the account is gone: nobody to tell
+    send(password_changed_message(user.email, user.username, current_app.config["SITE_NAME"],
+                                  payload["reset_url"]))
+
+
+PASSWORD_CHANGED_MAIL = JobKind("mail.password_changed", run=_send_password_changed,
+                                describe=lambda payload: f"Password-changed notice to {payload.get('to', '?')}")
+
+
+# --- the failed sign-in notice -------------------------------------------------------------------------------
+
+
+def queue_failed_sign_ins(user, failures, what):
+    """Tell the account's address that wrong passwords were tried on it (after the answer: see
+    queue_after_answering). Nothing without a mail server, or without an address to build links on."""
+    if not is_configured() or not has_trusted_address():
+        return
+    queue_after_answering(FAILED_SIGN_INS_MAIL.name, {"user_id": user.id, "to": user.email, "failures": failures,
+                                                      "what": what,
+                                                      "reset_url": external_url("auth.forgot_password")},
+                          about=f"user:{user.id}")
+
+
+def _send_failed_sign_ins(payload):
+    user = db.session.get(User, payload["user_id"])
+    if user is None:
+        return
+    send(failed_sign_ins_message(user.email, user.username, payload["failures"], payload["what"],
+                                 current_app.config["SITE_NAME"], payload["reset_url"]))
+
+
+FAILED_SIGN_INS_MAIL = JobKind("mail.failed_sign_ins", run=_send_failed_sign_ins,
+                               describe=lambda payload: f"Failed sign-in notice to {payload.get('to', '?')}",
+                               max_attempts=4)

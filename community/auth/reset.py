@@ -12,6 +12,7 @@ from ..database import commit
 from ..errors import Invalid
 from ..extensions import db, limiter
 from ..i18n import format_duration
+from ..jobs import JobKind
 from . import backoff, mail, sessions
 from .actions import MAX_PASSWORD, check_password_strength
 from .models import User
@@ -78,16 +79,32 @@ def request_password_reset(login, link_for=None):
                   "reset links cannot be pointed at another server by a forged Host header", user.username)
         return
     link_for = link_for or (lambda token: mail.external_url("auth.reset_password", token=token))
-    link = link_for(make_token(user))
     if not mail.is_configured():
         # Showing the link to whoever asked would hand the account to anyone who knows the address.
         log.warning("Password reset requested for %s, but no MAIL_SERVER is configured; "
-                    "send them this link yourself if they asked for it: %s", user.username, link)
+                    "send them this link yourself if they asked for it: %s", user.username, link_for(make_token(user)))
+        return
+    mail.queue_after_answering(PASSWORD_RESET_MAIL.name, {"user_id": user.id, "to": user.email,
+                                                          "link": link_for(mail.TOKEN_SLOT)},
+                               about=f"user:{user.id}")
+
+
+def send_reset_mail(payload):
+    """The job: mail a reset link minted now, so it works for PASSWORD_RESET_MAX_AGE from when it is sent and
+    no usable token waits in the jobs table. Nothing is sent to an account suspended or removed meanwhile."""
+    user = db.session.get(User, payload["user_id"])
+    if user is None or not user.is_active:
         return
     lifetime = format_duration(current_app.config["PASSWORD_RESET_MAX_AGE"])
-    message = mail.password_reset_message(user.email, user.username, link, lifetime,
-                                          current_app.config["SITE_NAME"])
-    mail.send_after_answering(message, user.email, what="Password reset mail")
+    link = mail.link_with_token(payload["link"], make_token(user))
+    mail.send(mail.password_reset_message(user.email, user.username, link, lifetime,
+                                          current_app.config["SITE_NAME"]))
+
+
+PASSWORD_RESET_MAIL = JobKind("mail.password_reset", run=send_reset_mail,
+                              describe=lambda payload: f"Password reset mail to {payload.get('to', '?')}",
+                              # Wanted now: after a few minutes of failures the asker has given up or asked again.
+                              max_attempts=4)
 
 
 def account_for_token(token):
@@ -115,9 +132,9 @@ def reset_password(token, new_password):
     check_password_strength(new_password, user.username, user.email)
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     sessions.end_everywhere(user)  # a new stamp also changes the fingerprint: the link is now spent
+    mail.queue_password_changed(user)
     commit()
     backoff.forget_failures(user)  # the mailbox's owner is back in: a pause strangers caused ends here
     log.info("Password of %s (id %s) reset by email link", user.username, user.id)
-    mail.send_password_changed(user)
     return user
 

@@ -20,6 +20,7 @@ from ..auth.models import Invitation, MemberSession, SignInFailure, User, UserIn
 from ..chat.models import Message, MessageRevision, Room, RoomMember
 from ..hosting.models import FloorMark, Introduction, MemberNote, Welcome
 from ..ideas.models import RequestStatusChange, Vote
+from ..jobs.models import Job
 from ..moderation.models import AuditEntry, Flag
 from ..notifications.models import Notification
 from ..search.models import OutboxEntry, SavedSearch
@@ -86,6 +87,7 @@ QUIET = frozenset({
     UserInterest, Invitation, SavedSearch, OutboxEntry, ListingVersion,
     Room, RoomMember, Message, MessageRevision,
     MemberSession, SignInFailure,  # who is signed in where, and sign-in pauses: no page shows them
+    Job,                 # background work; what it writes is classified by its own rows
 })
 
 

@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "unsuspend_member": "Suspension lifted",
     "change_role": "Role changed",
     "update_setting": "Setting changed",
+    "retry_delivery": "Failed delivery retried",
+    "dismiss_delivery": "Failed delivery dismissed",
     "create_room": "Chat room created",
     "approve_room": "Chat room proposal approved",
     "decline_room": "Chat room proposal declined",

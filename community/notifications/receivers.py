@@ -1,13 +1,13 @@
-"""Who hears about what: turns forum events into notifications and live thread updates."""
+"""Who hears about what: turns forum events into notifications (a background job per post, since a thread may have
+thousands of followers) and live thread updates (at once, from the request)."""
 import re
 from collections import defaultdict
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import permissions, realtime, signals
+from .. import jobs, permissions, realtime, signals
 from ..auth.models import User
-from ..database import commit
 from ..extensions import db
 from ..forum.models import Post, ThreadFollow
 from ..markup import excerpt
@@ -29,10 +29,15 @@ def post_url(post):
                     _anchor=f"post-{post.number}")
 
 
-def on_post_published(post, mentions=()):
-    """A post became visible: tell the people it concerns, once each, and update open thread pages."""
-    if not post.is_visible:
+def notify_about_post(payload):
+    """The job behind a published post: tell the people it concerns, once each. Its inserts commit together with
+    the removal of the job, so nobody hears twice however often the job is tried."""
+    post = db.session.get(Post, payload["post_id"])
+    if post is None or not post.is_visible:
         return
+    mentions = payload.get("mentions")
+    if mentions is None:
+        mentions = _mentions_in(post)
     thread = post.thread
     author = post.author
     url = post_url(post)
@@ -63,23 +68,46 @@ def on_post_published(post, mentions=()):
             groups[(kind, text)].append(user_id)
     for (kind, text), user_ids in groups.items():
         notify_many(user_ids, kind, text, url, actor=author, thread_id=thread.id, post_id=post.id)
-    commit()
-    if post.number > 1:
-        realtime.post_created(post, permissions.thread_audience(thread))
 
 
-def on_thread_created(sender, thread, post, mentions=(), **_):
-    on_post_published(post, mentions)
+def _describe_post_notifications(payload):
+    return f"Notifications about post {payload['post_id']}"
 
 
-def on_post_created(sender, post, mentions=(), **_):
-    on_post_published(post, mentions)
+POST_NOTIFICATIONS = jobs.JobKind("notifications.post", run=notify_about_post, describe=_describe_post_notifications)
+
+
+def queue_post_notifications(post, mentions=None):
+    """Queue the notifications about a post in the transaction that publishes it (mentions None: read them from
+    the stored post)."""
+    if post.is_visible:
+        jobs.enqueue(POST_NOTIFICATIONS.name, {"post_id": post.id,
+                                               "mentions": None if mentions is None else sorted(mentions)},
+                     about=f"post:{post.id}")
+
+
+def queue_on_thread_created(sender, thread, post, mentions=(), **_):
+    queue_post_notifications(post, mentions)
+
+
+def queue_on_post_created(sender, post, mentions=(), **_):
+    queue_post_notifications(post, mentions)
+
+
+def queue_on_post_state_changed(sender, post, **_):
+    """A held post approved later notifies then, as if it had just been posted."""
+    queue_post_notifications(post)
+
+
+def on_post_published(sender, post, **_):
+    """Open pages of the thread show the new reply at once."""
+    if post.is_visible and post.number > 1:
+        realtime.post_created(post, permissions.thread_audience(post.thread))
 
 
 def on_post_state_changed(sender, post, **_):
-    """A held post approved later notifies then, as if it had just been posted."""
     if post.is_visible:
-        on_post_published(post, _mentions_in(post))
+        on_post_published(sender, post)
     else:
         on_post_gone(sender, post)
 
@@ -119,8 +147,10 @@ def _mentions_in(post):
 
 def connect_receivers():
     """Subscribe to forum events; called once from create_app."""
-    signals.thread_created.connect(on_thread_created, weak=False)
-    signals.post_created.connect(on_post_created, weak=False)
+    signals.in_transaction(signals.thread_created).connect(queue_on_thread_created, weak=False)
+    signals.in_transaction(signals.post_created).connect(queue_on_post_created, weak=False)
+    signals.in_transaction(signals.post_state_changed).connect(queue_on_post_state_changed, weak=False)
+    signals.post_created.connect(on_post_published, weak=False)
     signals.post_state_changed.connect(on_post_state_changed, weak=False)
     signals.post_edited.connect(on_post_edited, weak=False)
     signals.post_liked.connect(on_post_liked, weak=False)

@@ -5,7 +5,7 @@ from flask import url_for
 from sqlalchemy import select
 from whoosh.query import NullQuery, Or, Term
 
-from .. import permissions
+from .. import jobs, permissions
 from ..auth.models import User
 from ..database import commit, utcnow
 from ..errors import Invalid, NotFound
@@ -55,9 +55,23 @@ def saved_searches(user):
 
 
 def notify_matches(post_ids):
-    """After indexing: tell each saved search's owner about new posts matching it that they may see."""
+    """After indexing: queue the job that tells saved searches' owners about these newly searchable posts.
+
+    Matching runs every saved search against the index, which grows with the community: it belongs in the job
+    worker, where a failure is retried instead of lost with the indexer's batch."""
+    if not post_ids:
+        return None
+    job = jobs.enqueue(SAVED_SEARCH_MATCHES.name, {"post_ids": sorted(post_ids)})
+    commit()
+    return job
+
+
+def send_match_notices(payload):
+    """The job: tell each saved search's owner about the new posts matching it that they may see; returns how
+    many were told. Its notifications commit together with the removal of the job."""
     from ..notifications.actions import notify
 
+    post_ids = payload["post_ids"]
     if not post_ids:
         return 0
     ix = current_index()
@@ -92,9 +106,15 @@ def notify_matches(post_ids):
             saved.last_notified_at = utcnow()
             saved.notified_count += len(matches)
             sent += 1
-    if sent:
-        commit()
     return sent
+
+
+def _describe_matches(payload):
+    count = len(payload.get("post_ids", ()))
+    return f"Saved-search notices for {count} new post{'' if count == 1 else 's'}"
+
+
+SAVED_SEARCH_MATCHES = jobs.JobKind("search.saved_matches", run=send_match_notices, describe=_describe_matches)
 
 
 def _post_url(thread_id, number):

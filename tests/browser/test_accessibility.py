@@ -18,7 +18,7 @@ PAGES = {
     "member": ["/", "/t/{long_thread}", "/notifications/", "/chat/", "/u/maria_k", "/u/maria_k/edit", "/new"],
     "facilitator": ["/floor/", "/mod/queue", "/floor/members/{maria_id}/notes", "/mod/threads/{long_thread}"],
     "product manager": ["/ideas", "/search?q=descale", "/mod/audit"],
-    "admin": ["/floor/settings"],
+    "admin": ["/floor/settings", "/floor/deliveries/"],
 }
 
 RUN_AXE = """() => axe.run(document, {resultTypes: ["violations"]}).then(results => results.violations.map(v => ({
