@@ -176,8 +176,8 @@ def change_password(user, current_password, new_password):
         raise Invalid("Choose a password different from the current one.", field="new_password")
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     sessions.end_everywhere(user)
+    mail.queue_password_changed(user)  # in the same transaction: a change nobody asked for is always told
     commit()
-    mail.send_password_changed(user)
     return user
 
 

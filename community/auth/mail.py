@@ -152,14 +152,6 @@ def queue_password_changed(user):
                    about=f"user:{user.id}")
 
 
-def send_password_changed(user):
-    """The notice for a change committed already: queued in a transaction of its own."""
-    from ..database import commit
-
-    if queue_password_changed(user) is not None:
-        commit()
-
-
 def _send_password_changed(payload):
     user = db.session.get(User, payload["user_id"])
     if user is None:
