@@ -1,7 +1,9 @@
 """`make serve`'s stack (deploy/serve.py) on PostgreSQL and Redis, driven through nginx by two browsers held on
 different Socket.IO processes: a reply shows up live, chat crosses the processes, search finds the new post,
-each request is logged with nginx's request id, and Ctrl-C leaves no process behind."""
+each request is logged with nginx's request id, and Ctrl-C leaves no process behind. Without Redis (SQLite, one
+Socket.IO process) a reply posted through nginx still reaches the sockets watching its thread."""
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -12,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 
 from tests.browsing import sign_in, wait_for_live_socket
-from tests.chat.live import PG_URL, REDIS_BASE, postgres_or_skip, redis_or_skip
-from tests.servers import ROOT, free_port, prepare_database, server_env
+from tests.chat.live import CSRF_RE, PG_URL, REDIS_BASE, postgres_or_skip, redis_or_skip
+from tests.servers import ROOT, free_port, server_env
 
-pytestmark = [pytest.mark.server, pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.server]
 
 REDIS_DB = 11  # this test's own database number; Socket.IO's pub/sub is kept apart by the channel name
 PASSWORD = "password-serve-1"
@@ -40,8 +43,9 @@ class Stack:
         self.env, self.log_path = env, log_path
         self.base_url = f"http://127.0.0.1:{env['SERVE_PORT']}"
         self.log = open(log_path, "wb")
-        self.process = subprocess.Popen([sys.executable, "deploy/serve.py"], cwd=ROOT, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        # --no-demo: the test's own members are written once the stack has migrated the database (seed()).
+        self.process = subprocess.Popen([sys.executable, "deploy/serve.py", "--no-demo"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_until_healthy(self, timeout=60):
         deadline = time.monotonic() + timeout
@@ -55,6 +59,12 @@ class Stack:
                 pass  # nginx or the page workers are still starting
             time.sleep(0.25)
         raise AssertionError(f"the stack was not healthy within {timeout}s:\n{self.output()[-3000:]}")
+
+    def seed(self, code):
+        """Run code (Python, `app` in scope) in an app context against the stack's database."""
+        script = "from community import create_app\napp = create_app()\nwith app.app_context():\n"
+        script += "\n".join("    " + line for line in code.strip().splitlines()) + "\n"
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=self.env, check=True)
 
     def output(self):
         return Path(self.log_path).read_text(errors="replace")
@@ -82,26 +92,36 @@ class Stack:
         self.log.close()
 
 
+def nginx_or_skip():
+    if not any(Path(d, "nginx").exists() for d in ("/usr/sbin", "/usr/local/sbin", "/usr/bin")):
+        pytest.skip("nginx is not installed (make serve installs it as root: apt-get install nginx)")
+
+
+def stack_environment(instance, **settings):
+    env = server_env(instance, SEARCH_INDEX_DIR=instance / "index", SERVE_PORT=free_port(), TUMMLER_CONFIG="production",
+                     **settings)
+    for name in ("SOCKETIO_ASYNC_MODE", "SEARCH_INDEXER_IN_PROCESS", "HOST", "PORT", "SERVE_WITHOUT", "SEARCH_UPSTREAM",
+                 "RATELIMIT_STORAGE_URI"):
+        env.pop(name, None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     pg = postgres_or_skip()
     redis_client = redis_or_skip(REDIS_DB)
-    if not any(Path(d, "nginx").exists() for d in ("/usr/sbin", "/usr/local/sbin", "/usr/bin")):
-        pytest.skip("nginx is not installed (make serve installs it as root: apt-get install nginx)")
+    nginx_or_skip()
     schema = f"serve_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     pg.execute(f"CREATE SCHEMA {schema}")
     redis_client.flushdb()
     instance = tmp_path_factory.mktemp("serve")
-    env = server_env(instance, DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
-                     REDIS_URL=f"{REDIS_BASE}/{REDIS_DB}", SOCKETIO_CHANNEL=f"tummler-serve-{uuid.uuid4().hex[:8]}",
-                     SEARCH_INDEX_DIR=instance / "index", SERVE_PORT=free_port(), TUMMLER_CONFIG="production")
-    for name in ("SOCKETIO_ASYNC_MODE", "SEARCH_INDEXER_IN_PROCESS", "HOST", "PORT", "SERVE_WITHOUT"):
-        env.pop(name, None)
+    env = stack_environment(instance, DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
+                            REDIS_URL=f"{REDIS_BASE}/{REDIS_DB}", SOCKETIO_CHANNEL=f"tummler-serve-{uuid.uuid4().hex[:8]}")
     stack = None
     try:
-        prepare_database(env, SEED)
         stack = Stack(env, instance / "stack.log")
         stack.wait_until_healthy()
+        stack.seed(SEED)
         yield stack
     finally:
         if stack is not None:
@@ -136,6 +156,33 @@ def held_on(browser, base_url, route):
     return context, page
 
 
+@pytest.fixture(scope="module")
+def stack_without_redis(tmp_path_factory):
+    nginx_or_skip()
+    instance = tmp_path_factory.mktemp("serve-sqlite")
+    env = stack_environment(instance, DATABASE_URL=f"sqlite:///{instance / 'site.db'}", REDIS_URL="")
+    stack = Stack(env, instance / "stack.log")
+    try:
+        stack.wait_until_healthy()
+        stack.seed(SEED)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def signed_in(base_url, username):
+    """A requests session signed in through nginx as a browser would (the sign-in form's CSRF token)."""
+    http = requests.Session()
+    token = CSRF_RE.search(http.get(base_url + "/login", timeout=10).text).group(1)
+    answer = http.post(base_url + "/login", data={"login": username, "password": PASSWORD, "csrf_token": token},
+                       timeout=10, allow_redirects=False)
+    assert answer.status_code == 302, f"{username} could not sign in"
+    return http
+
+
+@pytest.mark.browser
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_stack_serves_live_replies_chat_across_socket_processes_and_search_through_nginx(browser, stack):
     base = stack.base_url
     health = requests.get(base + "/healthz", timeout=5)
@@ -190,6 +237,30 @@ def test_stack_serves_live_replies_chat_across_socket_processes_and_search_throu
     assert re.search(rf"\[{request_id}\] GET / 200 [0-9.]+ms member=-", stack.output())
     reply_line = re.search(r"POST /t/1/reply 30[23] [0-9.]+ms member=(\d+)", stack.output())
     assert reply_line and reply_line.group(1) != "-", "the reply's log line names the member who wrote it"
+
+
+def test_without_redis_a_reply_posted_through_nginx_reaches_the_sockets_watching_its_thread(stack_without_redis):
+    base = stack_without_redis.base_url
+    assert "redis" not in requests.get(base + "/healthz", timeout=5).json()["checks"]
+    olly, maria = signed_in(base, "olly"), signed_in(base, "maria")
+    heard = queue.Queue()
+    watcher = socketio.Client(reconnection=False)
+    watcher.on("post_created", heard.put, namespace="/live")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in olly.cookies)
+    watcher.connect(base, headers={"Cookie": cookie}, namespaces=["/live"], transports=["websocket"], wait_timeout=10)
+    try:
+        assert watcher.call("watch_thread", {"thread_id": 1}, namespace="/live", timeout=10) == {"ok": True}
+        page = maria.get(base + "/t/1", timeout=10).text
+        token = CSRF_RE.search(page).group(1)
+        # A page worker would commit this reply and emit into its own process, where no socket is: nginx sends
+        # writes to the Socket.IO process instead.
+        answer = maria.post(base + "/t/1/reply", data={"body": "Hold the switch for ten seconds.", "csrf_token": token},
+                            timeout=10, allow_redirects=False)
+        assert answer.status_code in (302, 303), answer.text[:500]
+        event = heard.get(timeout=10)
+        assert event["thread_id"] == 1 and "Hold the switch for ten seconds." in event["html"]
+    finally:
+        watcher.disconnect()
 
 
 def test_ctrl_c_stops_every_process_the_stack_started(stack):
