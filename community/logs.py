@@ -12,13 +12,14 @@ handled carries that request's id: the incoming X-Request-ID (nginx sends its $r
 one, else a new one, sent back in the response's X-Request-ID header.
 """
 import contextvars
+import itertools
 import json
 import logging
+import os
 import re
 import sys
 import time
 import traceback
-import uuid
 
 from flask import request
 from flask_login import current_user
@@ -52,6 +53,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """The standard text format, with the date and time formatted once per second instead of per record."""
+
+    _second, _stamp = None, ""
+
+    def formatTime(self, record, datefmt=None):
+        second = int(record.created)
+        if second != self._second:  # formatting runs under the handler's lock: one thread at a time
+            self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second))
+        return f"{self._stamp},{int(record.msecs):03d}"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; request lines carry their fields by name."""
 
@@ -76,7 +89,7 @@ class JsonFormatter(logging.Formatter):
 def make_handler(stream=None, log_format="text"):
     """A stream handler in the chosen format that stamps records with the request id."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter(TEXT_FORMAT))
     handler.addFilter(RequestIdFilter())
     handler.tummler = True  # ours: replaced, never stacked, when another app is created in this process
     return handler
@@ -137,6 +150,24 @@ def loggable_path():
     return path
 
 
+class _RequestIds:
+    """New request ids: 32 hex digits like nginx's, a random prefix per process and a counter (a fraction of
+    uuid4's cost); a forked child draws its own prefix."""
+
+    def __init__(self):
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self):
+        self.prefix, self.counter = os.urandom(8).hex(), itertools.count()
+
+    def new(self):
+        return f"{self.prefix}{next(self.counter):016x}"
+
+
+_new_ids = _RequestIds()
+
+
 class RequestLog:
     """WSGI middleware, outermost: a request id for every request and one log line when its response is done."""
 
@@ -146,7 +177,7 @@ class RequestLog:
 
     def __call__(self, environ, start_response):
         incoming = environ.get("HTTP_X_REQUEST_ID")
-        request_id = incoming if incoming and INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and INCOMING_ID.fullmatch(incoming) else _new_ids.new()
         environ["tummler.request_id"] = request_id
         environ["tummler.log"] = {}  # Flask's after_request adds the member and a path safe to log
         _request_id.set(request_id)
@@ -214,9 +245,11 @@ def _log_request(environ, answered, started):
     else:
         level = logging.INFO
     if log.isEnabledFor(level):
-        log.log(level, REQUEST_LINE, environ.get("REQUEST_METHOD"), path, status,
-                (time.perf_counter() - started) * 1000, details.get("member", "-"),
-                environ.get("REMOTE_ADDR") or "-")
+        # makeRecord and handle rather than log.log: the caller's file and line (a walk up the stack) say
+        # nothing about a request line.
+        log.handle(log.makeRecord(REQUEST_LOGGER, level, __file__, 0, REQUEST_LINE, (
+            environ.get("REQUEST_METHOD"), path, status, (time.perf_counter() - started) * 1000,
+            details.get("member", "-"), environ.get("REMOTE_ADDR") or "-"), None))
     _request_id.set(None)
 
 
