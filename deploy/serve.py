@@ -40,6 +40,7 @@ def main(argv=None):
         env = stack_environment(os.environ)
         processes = chosen_processes(procfile_processes(), env)
         config = nginx_config(env, processes)
+        check_not_running(Path(env["SERVE_RUN_DIR"]))
         check_can_listen(env["SERVE_HOST"], int(env["SERVE_PORT"]))
     except Refusal as refusal:
         sys.exit(f"make serve: {refusal}")
@@ -128,6 +129,18 @@ def chosen_processes(names, env):
             continue
         chosen.append(name)
     return chosen
+
+
+def check_not_running(run_dir):
+    """A second stack on the same instance would take over the first one's sockets (gunicorn replaces a socket
+    file it finds): refuse while the nginx of a stack from this run directory is alive."""
+    try:
+        pid = int((run_dir / "nginx.pid").read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return  # no pid file, a stale one, or a process that is gone
+    raise Refusal(f"a stack is already running from {run_dir} (nginx pid {pid}): stop it first, or give this one "
+                  "its own INSTANCE_PATH")
 
 
 def check_can_listen(host, port):

@@ -1,5 +1,6 @@
 """deploy/serve.py's choices: which processes run, and an nginx config that nginx itself accepts for each."""
 import importlib.util
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -92,3 +93,13 @@ def test_a_port_in_use_is_refused_with_what_to_do(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         with pytest.raises(serve.Refusal, match="is another stack running"):
             serve.check_can_listen("127.0.0.1", taken.getsockname()[1])
+
+
+def test_a_second_stack_on_the_same_instance_is_refused_while_the_first_runs(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "nginx.pid").write_text("999999999\n")  # a stack that crashed: its pid file is stale
+    serve.check_not_running(run_dir)
+    (run_dir / "nginx.pid").write_text(f"{os.getpid()}\n")  # a live process holds the pid
+    with pytest.raises(serve.Refusal, match="a stack is already running from"):
+        serve.check_not_running(run_dir)
