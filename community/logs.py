@@ -8,8 +8,9 @@ them into a dict the request log put in the environ: layers in between (Flask-So
 environ on, and a copy shares the dict.
 
 Level and format come from LOG_LEVEL and LOG_FORMAT (text or json). Every record written while a request is
-handled carries that request's id: the incoming X-Request-ID (nginx sends its $request_id) when it looks like
-one, else a new one, sent back in the response's X-Request-ID header.
+handled carries that request's id: the incoming X-Request-ID (nginx sends its $request_id, and sends it back to
+the browser) when it looks like one, else a new one. The app's responses do not carry it: a stored page's
+headers are the same bytes for every visitor.
 """
 import contextvars
 import itertools
@@ -186,7 +187,6 @@ class RequestLog:
 
         def start(status, headers, exc_info=None):
             answered[:] = [status]
-            headers.append(("X-Request-ID", request_id))
             return start_response(status, headers, exc_info)
 
         try:
@@ -204,8 +204,7 @@ class RequestLog:
                           environ.get("PATH_INFO"))
             if answered:
                 raise
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "text/plain; charset=utf-8"), ("X-Request-ID", request_id)],
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")],
                            sys.exc_info())
             answered[:] = ["500 Internal Server Error"]
             body = [b"Internal Server Error\n"]
