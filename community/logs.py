@@ -25,6 +25,8 @@ import traceback
 from flask import request
 from flask_login import current_user
 
+from .config import ConfigurationError
+
 REQUEST_LOGGER = "tummler.requests"
 # The text format; %(request_id)s is "-" outside requests.
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -39,11 +41,6 @@ QUIET_PATHS = frozenset({"/healthz"})
 
 _request_id = contextvars.ContextVar("tummler_request_id", default=None)
 log = logging.getLogger(REQUEST_LOGGER)
-
-
-def current_request_id():
-    """The id of the request being handled here, or None."""
-    return _request_id.get()
 
 
 class RequestIdFilter(logging.Filter):
@@ -101,12 +98,8 @@ def configure_logging(app):
     level = app.config.get("LOG_LEVEL", "INFO")
     log_format = app.config.get("LOG_FORMAT", "text")
     if log_format not in ("text", "json"):
-        from .config import ConfigurationError
-
         raise ConfigurationError(f"LOG_FORMAT={log_format!r} is not a log format: use text or json.")
     if logging.getLevelName(level) == f"Level {level}":
-        from .config import ConfigurationError
-
         raise ConfigurationError(f"LOG_LEVEL={level!r} is not a log level: use DEBUG, INFO, WARNING or ERROR.")
     if app.testing:
         return
@@ -179,7 +172,6 @@ class RequestLog:
     def __call__(self, environ, start_response):
         incoming = environ.get("HTTP_X_REQUEST_ID")
         request_id = incoming if incoming and INCOMING_ID.fullmatch(incoming) else _new_ids.new()
-        environ["tummler.request_id"] = request_id
         environ["tummler.log"] = {}  # Flask's after_request adds the member and a path safe to log
         _request_id.set(request_id)
         started = time.perf_counter()
