@@ -2,6 +2,7 @@
 different Socket.IO processes: a reply shows up live, chat crosses the processes, search finds the new post,
 each request is logged with nginx's request id, and Ctrl-C leaves no process behind. Without Redis (SQLite, one
 Socket.IO process) a reply posted through nginx still reaches the sockets watching its thread."""
+import contextlib
 import os
 import queue
 import re
@@ -86,9 +87,19 @@ class Stack:
         return found
 
     def stop(self):
+        """Ctrl-C, as an operator would; if honcho does not finish, kill it and everything it started (its
+        processes run in sessions of their own, so killing its process group alone would leave them running)."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+            started = self.descendants()
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+                for pid in started:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
         self.log.close()
 
 
