@@ -65,8 +65,8 @@ def ensure_database(cache, threads, seed):
     print(f"Building a demo database with {threads} threads in {partial} (once)…", flush=True)
     started = time.monotonic()
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["demo", "load", "--threads", str(threads), "--seed", str(seed)], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(flask + ["demo", "load", "--threads", str(threads), "--seed", str(seed), "--no-index"], cwd=ROOT,
+                   env=env, check=True)
     partial.rename(db_path)
     print(f"Built in {time.monotonic() - started:.0f} s", flush=True)
     return db_path, instance

@@ -5,11 +5,12 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import logs, permissions
+from . import logs, permissions, ratelimits
 from .config import DevelopmentConfig, config_from_environment, database_url, load_secret_key, require_secret_key
 from .errors import CommunityError
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 
 def create_app(config=None):
@@ -47,8 +48,11 @@ def create_app(config=None):
     register_security_headers(app)
     register_commands(app)
     register_listeners(app)
+    # WSGI layers, innermost first: Flask, Socket.IO's (register_extensions), stored pages, the request log,
+    # the proxy fix (so the log sees the client's own address).
     register_stored_pages(app)
     register_request_log(app)
+    register_proxy_fix(app)
     return app
 
 
@@ -64,6 +68,7 @@ def register_extensions(app):
     viewcounts.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app)  # BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE from the config
     skeleton.init_app(app)  # after CSRFProtect: its csrf_token template global becomes a member's own value
     member_pages.init_app(app)  # first of the request hooks: members' stored pages need none of the others
     limiter.init_app(app)
@@ -81,17 +86,10 @@ def register_extensions(app):
     sockets.init_app(app)  # ...decoded once per socket, not per event
 
     from . import models  # noqa: F401  (registers every table on the metadata)
-    from .auth.models import User
+    from .auth.sessions import member_for_session
 
-    @login_manager.user_loader
-    def load_user(session_id):
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_token != token:
-            return None
-        return user
+    # The per-request sign-in check: a device session row, one indexed lookup (auth/sessions.py).
+    login_manager.user_loader(member_for_session)
 
 
 def register_blueprints(app):
@@ -122,24 +120,31 @@ def register_socket_namespaces(app):
 
 def register_errorhandlers(app):
     def render_error(error):
+        if getattr(error, "response", None) is not None:
+            return error.response  # a refusal that answers with its own page (a join form keeps what was typed)
         code = getattr(error, "code", 500) or 500
+        refusal = ratelimits.describe_refusal(error, limiter.current_limit) if code == 429 else {}
+        headers = ratelimits.retry_after_header(refusal)
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return {"error": getattr(error, "description", str(error))}, code
+            return {"error": getattr(error, "description", str(error))}, code, headers
         if request_ctx.url_adapter is None:
             # Flask refused the Host header (TRUSTED_HOSTS) before it could build URLs for this request. The
             # page links by path only, so URLs built for a placeholder host are right and name no host.
             request_ctx.url_adapter = app.url_map.bind("host.invalid", script_name=request.script_root,
                                                        url_scheme=request.scheme)
-        return render_template("errors/error.html", error=error, code=code), code
+        return render_template("errors/error.html", error=error, code=code, **refusal), code, headers
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(CommunityError)
     def community_error(error):
+        refusal = ratelimits.describe_refusal(error) if error.status_code == 429 else {}
+        headers = ratelimits.retry_after_header(refusal)
         if request.path.startswith("/api/"):
-            return {"error": error.message}, error.status_code
-        return render_template("errors/error.html", error=error, code=error.status_code), error.status_code
+            return {"error": error.message}, error.status_code, headers
+        return (render_template("errors/error.html", error=error, code=error.status_code, **refusal),
+                error.status_code, headers)
 
 
 def register_template_helpers(app):
@@ -197,9 +202,18 @@ def register_commands(app):
 
 
 def register_request_log(app):
-    """Outermost WSGI layer: one log line per request, stored pages and Socket.IO included (community/logs.py)."""
+    """One log line per request, stored pages and Socket.IO included (community/logs.py): outside every layer
+    but the proxy fix."""
     logs.init_app(app)
     logs.wrap_app(app)
+
+
+def register_proxy_fix(app):
+    """Outermost of all: behind PROXY_FIX_X_FOR (-PROTO, -HOST) trusted proxies, every layer inside, stored
+    pages, Socket.IO and Flask, sees the client's own address, scheme and host (rate limits key on the address)."""
+    hops = {name: app.config.get(f"PROXY_FIX_{name.upper()}", 0) for name in ("x_for", "x_proto", "x_host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
 def register_stored_pages(app):

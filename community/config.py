@@ -60,6 +60,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Dates, times and plurals go through Babel (community/i18n.py). One locale for now, so every reader
+    # of a stored page gets the same words; the database keeps UTC and pages say so.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
 
     # Socket.IO: allowed origins default to same origin (None); a comma list widens it.
     SOCKETIO_CORS_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o] or None
@@ -68,10 +72,29 @@ class Config:
     # sharing one Redis keep their Socket.IO traffic apart with their own channel name.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "tummler-socketio"
 
+    # Stored pages (forum/cache.py): listings and visitors' pages show view counts and "top" windows, which move
+    # without a write, for at most PAGE_CACHE_SECONDS; members' thread pages live until the next write, at most
+    # THREAD_PAGE_SECONDS. 0 turns stored pages off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+    THREAD_PAGE_SECONDS = int(os.environ.get("THREAD_PAGE_SECONDS", "3600"))
+    # Rendered pages shared by every process (forum/cache.py); each process keeps its own copy in any case.
+    PAGE_STORE_REDIS_URL = os.environ.get("PAGE_STORE_REDIS_URL") or os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("REDIS_URL") or "memory://"
     )
-    RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter would put its own window's reset in Retry-After on every response of a limited route, even
+    # when something else refused (a paused sign-in name); the 429 answers set Retry-After themselves instead,
+    # to the wait they state in words (community/ratelimits.py).
+    RATELIMIT_HEADERS_ENABLED = False
+    # Joining, per client address: accounts actually made (mistakes on the form cost nothing), and tries of
+    # any outcome (a looser guard against scripts).
+    SIGNUPS_PER_ADDRESS = "5 per hour"
+    SIGNUP_ATTEMPTS_PER_ADDRESS = "30 per hour"
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For, -Proto and -Host.
+    # 0 (the default) means no proxy, and those headers are ignored: anyone can send them.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO") or 0)
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST") or 0)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -83,6 +106,14 @@ class Config:
 
     # Accounts: how stale last_seen_at may get before a request refreshes it, and invitation limits.
     LAST_SEEN_INTERVAL = 300
+    DEVICE_SESSIONS_MAX = 50  # signed-in devices kept per member; the longest unused are signed out first
+    # Sign-in back-off per username or email (auth/backoff.py): this many wrong passwords in a row pause signing
+    # in with it for the first pause, doubled after each further one up to the cap; a streak idle this long is
+    # forgotten.
+    SIGN_IN_FAILURES_BEFORE_PAUSE = 5
+    SIGN_IN_PAUSE_FIRST_SECONDS = 30
+    SIGN_IN_PAUSE_MAX_SECONDS = 3600
+    SIGN_IN_FAILURES_FORGOTTEN_AFTER = 24 * 3600
     INVITE_BATCH_MAX = 1000
     INVITES_PER_DAY = 3000
     # Password reset links live this many seconds; each address gets a few mails an hour, each IP a few asks.
@@ -161,6 +192,7 @@ class TestingConfig(Config):
     # Tests create hundreds of accounts; a cheap hash keeps them fast. Never used outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     REDIS_URL = None
+    PAGE_STORE_REDIS_URL = None
     SERVER_NAME = None
 
 

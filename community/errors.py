@@ -18,6 +18,14 @@ class Invalid(CommunityError):
     status_code = 400
 
 
+class InvalidFields(Invalid):
+    """Several fields break rules at once; errors maps each field's name to its message, so a form shows all."""
+
+    def __init__(self, errors):
+        super().__init__(" ".join(errors.values()), field=next(iter(errors)))
+        self.errors = dict(errors)
+
+
 class NotAllowed(CommunityError):
     """The actor may not do this."""
 

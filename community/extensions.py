@@ -1,12 +1,14 @@
 """Flask extensions, created unbound and initialised in create_app."""
+from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+
+from .ratelimits import request_key
 
 # Stable constraint names so Alembic migrations can alter them later (SQLite batch mode needs names).
 NAMING_CONVENTION = {
@@ -22,4 +24,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address)
+# Members are counted per member, visitors per client address (community/ratelimits.py).
+limiter = Limiter(key_func=request_key)
+babel = Babel()

@@ -1,5 +1,8 @@
 """What every Socket.IO namespace shares: login-session authentication and error replies."""
+import copy
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, g, request, session
@@ -16,8 +19,9 @@ from .errors import CommunityError
 
 # A socket keeps its member's row (as of the last load) in its own environ, so a chat flood does not
 # load the user from the database for every event. Any change to the row committed through this
-# process (silencing, suspension, role, password or sign-out bumping session_token) makes the next
-# event load it again; changes made by another server process are seen within this many seconds.
+# process (silencing, suspension, role, a password change or "sign out everywhere" drawing a new
+# session_token) makes the next event load it again; changes made by another server process, and a
+# device signed out (its session row deleted), are seen within this many seconds.
 USER_RECHECK_SECONDS = 2.0
 _ENVIRON_KEY = "tummler.socket_user"
 _SESSION_KEY = "tummler.socket_session"
@@ -52,17 +56,24 @@ _register_listeners()
 
 
 class SocketSessionInterface(SecureCookieSessionInterface):
-    """The signed session cookie, verified and decoded once per socket rather than once per event.
+    """The signed session cookie, verified and decoded once per socket (and once per few seconds for pages)
+    rather than on every event and request.
 
     Every Socket.IO event runs in a request context built from the socket's opening request, so Flask
     would check the signature of the same cookie again for each chat message. The socket keeps the
     decoded values in its environ and each event gets its own copy; the cookie is verified again after
-    USER_RECHECK_SECONDS, so one that expires still ends the session. Page requests are unchanged."""
+    USER_RECHECK_SECONDS, so one that expires still ends the session. Page requests share a small table of
+    cookies verified in the last USER_RECHECK_SECONDS: a member's stored page costs less than checking the
+    signature would (forum/member_pages.py)."""
+
+    def __init__(self):
+        self._verified = OrderedDict()  # cookie value -> (verified at, decoded values)
+        self._lock = threading.Lock()
 
     def open_session(self, app, request):
         environ = request.environ
         if not environ.get("PATH_INFO", "").startswith("/socket.io"):
-            return super().open_session(app, request)
+            return self._open_page_session(app, request)
         cookie, now = environ.get("HTTP_COOKIE"), time.monotonic()
         cached = environ.get(_SESSION_KEY)
         if cached is not None and cached[0] == cookie and now - cached[1] < USER_RECHECK_SECONDS:
@@ -70,6 +81,24 @@ class SocketSessionInterface(SecureCookieSessionInterface):
         opened = super().open_session(app, request)
         if opened is not None:
             environ[_SESSION_KEY] = (cookie, now, dict(opened))
+        return opened
+
+
+    def _open_page_session(self, app, request):
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return super().open_session(app, request)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._verified.get(cookie)
+        if cached is not None and now - cached[0] < USER_RECHECK_SECONDS:
+            return self.session_class(copy.deepcopy(cached[1]))  # flashes are lists a request may append to
+        opened = super().open_session(app, request)
+        if opened is not None and opened:  # a cookie that failed verification opens an empty session
+            with self._lock:
+                self._verified[cookie] = (now, copy.deepcopy(dict(opened)))
+                while len(self._verified) > 10_000:
+                    self._verified.popitem(last=False)
         return opened
 
 

@@ -1,36 +1,29 @@
 """Jinja filters shared by every area's templates."""
-from datetime import datetime
-
 from markupsafe import Markup
 
-from .database import utcnow
+from .i18n import format_date_time, format_duration, format_full_date, format_moment, format_relative, iso_utc
+
+TIME_ELEMENT = '<time datetime="{0}" title="{1}" data-relative="{2}">{3}</time>'
 
 
 def timeago(value, now=None):
-    """'3 hours ago' for a naive UTC datetime."""
+    """'3 hours ago' or 'in 1 hour', said by the server: only for pages that are never stored."""
     if value is None:
         return ""
-    seconds = int(((now or utcnow()) - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("year", 31536000), ("month", 2592000), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
+    return format_relative(value, now)
 
 
-def iso(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else ""
+def time_tag(value, with_date=False):
+    """A <time> element that depends on the datetime alone, so a stored page never goes stale.
 
-
-def time_tag(value):
-    """A <time> element: machine-readable date, human-readable age, full date on hover."""
+    It reads as a date ('2 Dec 2026, 05:20') with the full date in its title; static/js/times.js redraws it
+    in the reader's browser as '3 hours ago' or 'in 1 hour'. with_date=True is for deadlines in a sentence:
+    the date stays, naming its zone, and the browser adds the time left ('2 Dec 2026, 05:20 UTC (in 1 hour)')."""
     if value is None:
         return ""
-    return Markup('<time datetime="{0}" title="{1}">{2}</time>').format(
-        iso(value), value.strftime("%Y-%m-%d %H:%M UTC"), timeago(value)
-    )
+    if with_date:
+        return Markup(TIME_ELEMENT).format(iso_utc(value), format_full_date(value), "with-date", format_moment(value))
+    return Markup(TIME_ELEMENT).format(iso_utc(value), format_full_date(value), "", format_date_time(value))
 
 
 def compact_number(value):
@@ -45,6 +38,7 @@ def compact_number(value):
 
 
 def register_filters(app):
-    app.jinja_env.filters.update(timeago=timeago, iso=iso, time_tag=time_tag, compact=compact_number)
+    app.jinja_env.filters.update(timeago=timeago, iso=iso_utc, time_tag=time_tag, compact=compact_number,
+                                 duration=format_duration)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

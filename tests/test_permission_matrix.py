@@ -15,6 +15,7 @@ from .conftest import csrf_token
 MEMBER_ENDPOINTS = {
     "static",
     "auth.change_password", "auth.edit_profile", "auth.login", "auth.logout", "auth.me", "auth.members",
+    "auth.devices", "auth.sign_out_device", "auth.sign_out_everywhere",
     "auth.profile", "auth.register", "auth.forgot_password", "auth.reset_requested", "auth.reset_password",
     "chat.create_room", "chat.delete_message", "chat.direct", "chat.history", "chat.index", "chat.room",
     "chat.start_direct", "chat.invite",
@@ -47,7 +48,7 @@ FORM_DATA = {
     "minutes": "5", "when": "0", "text": "matrix", "name": "Matrix room", "topic": "matrix",
     "status": "planned", "emails": "matrix@example.com", "role": "admin", "username": "otto",
 }
-IGNORED_COLUMNS = {("users", "last_seen_at")}
+IGNORED_COLUMNS = {("users", "last_seen_at"), ("member_sessions", "last_used_at")}
 
 
 @pytest.fixture

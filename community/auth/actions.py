@@ -3,6 +3,7 @@ import logging
 import re
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
@@ -10,12 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import markup, permissions, realtime, signals
-from . import mail
 from ..database import after_commit, commit, rollback, utcnow
-from ..errors import Invalid
+from ..errors import Invalid, InvalidFields, RateLimited
 from ..extensions import db
 from ..moderation.audit import record_audit
-from .models import ROLES, Invitation, User, UserInterest
+from ..posting.policy import check_text
+from ..ratelimits import describe_wait
+from . import backoff, mail, sessions
+from .models import ROLES, Invitation, User, UserInterest, hash_password, verify_password
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 RESERVED_USERNAMES = {"admin", "administrator", "staff", "system", "moderator", "support", "me", "new", "all"}
@@ -73,20 +76,48 @@ def check_password_strength(password, username="", email="", field="password"):
     return password
 
 
+EMAIL_IN_USE = "An account with that email exists already. Sign in, or reset your password if you've forgotten it."
+
+
+class EmailInUse(InvalidFields):
+    """Everything else about a new account was right, but its email belongs to an account already."""
+
+
+def check_new_member(username, email, password, skip_strength_check=False):
+    """Every rule a new account would break, as {field: message}; empty when it may be created.
+
+    Each field is checked whatever the others hold, so the join form lists every mistake in one answer. Whether
+    the email is in use is not among them: build_member says so only once everything else is right (see
+    docs/ACCOUNTS.md, "Joining without revealing who is a member")."""
+    problems = {}
+    for field, check in (("username", lambda: check_username(username)), ("email", lambda: normalise_email(email))):
+        try:
+            check()
+        except Invalid as error:
+            problems[field] = error.message
+    if not skip_strength_check:
+        try:
+            check_password_strength(password, (username or "").strip(), (email or "").strip())
+        except Invalid as error:
+            problems["password"] = error.message
+    return problems
+
+
 def build_member(username, email, password, role="member", display_name="", skip_strength_check=False):
     """Validate and add a new account to the session without committing (callers commit)."""
-    username = check_username(username)
-    email = normalise_email(email)
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise Invalid("An account with that email exists already. Try signing in.", field="email")
-    if not skip_strength_check:
-        check_password_strength(password, username, email)
+    problems = check_new_member(username, email, password, skip_strength_check)
+    if problems:
+        raise InvalidFields(problems)
+    username, email = username.strip(), normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"Unknown role {role!r}.")
+    # Hashed before asking whether the address is in use, so that answer takes as long as a new account does.
+    password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise EmailInUse({"email": EMAIL_IN_USE})
     user = User(username=username, username_lower=username.lower(), email=email, role=role,
                 display_name=_clean_line(display_name, DISPLAY_NAME_MAX, "display_name", "Display names"),
-                session_token=secrets.token_hex(16), created_at=utcnow())
-    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+                session_token=secrets.token_hex(16), created_at=utcnow(), password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     # Someone invited who joins through the open form still counts as an accepted invitation.
@@ -106,26 +137,45 @@ def register_member(username, email, password, role="member", display_name="", s
 
 
 def authenticate(login, password):
-    """The member with this username or email and password, or None."""
+    """The member with this username or email and password, or None; RateLimited while signing in with that
+    name is paused after many wrong passwords (auth/backoff.py), even with the right one."""
     login = (login or "").strip().lower()
     if not login or not password or len(login) > 254 or len(password) > MAX_PASSWORD:
         return None
+    name = backoff.name_digest(login)
+    wait = backoff.seconds_paused(name)
+    if wait:
+        raise RateLimited(backoff.PAUSED_MESSAGE.format(wait=describe_wait(wait)), retry_after=wait)
     user = db.session.scalar(select(User).where((User.username_lower == login) | (User.email == login)))
-    if user is None or not user.check_password(password):
-        return None
-    return user
+    # An unknown name costs the same hash as a real one, so the answer's timing does not tell who is a member.
+    matches = user.check_password(password) if user is not None else verify_password(_dummy_hash(), password)
+    if user is not None and matches:
+        backoff.forget_failures(user)
+        return user
+    backoff.record_failure(name, user, typed="email" if user is not None and user.email == login else "username")
+    return None
+
+
+@lru_cache(maxsize=4)
+def _hash_of_nothing(method):
+    return hash_password(secrets.token_hex(16), method)
+
+
+def _dummy_hash():
+    """A hash made like members' (same method and cost) of a password nobody knows."""
+    return _hash_of_nothing(current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def change_password(user, current_password, new_password):
-    """Set a new password and end every other session and remember-me cookie of this member."""
+    """Set a new password and end every session and remember-me cookie of this member (the caller signs this
+    browser in again)."""
     if not user.check_password(current_password or ""):
         raise Invalid("Your current password is not right.", field="current_password")
     check_password_strength(new_password, user.username, user.email, field="new_password")
     if user.check_password(new_password):
         raise Invalid("Choose a password different from the current one.", field="new_password")
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
-    # Sessions and remember cookies carry the token: a new one signs out every other device.
-    user.session_token = secrets.token_hex(16)
+    sessions.end_everywhere(user)
     commit()
     mail.send_password_changed(user)
     return user
@@ -158,6 +208,9 @@ def update_profile(actor, user, display_name="", bio="", location="", interests=
     if len(bio) > bio_max:
         raise Invalid(f"Keep your bio under {bio_max} characters (it has {len(bio)}).", field="bio")
     names = parse_interests(interests if isinstance(interests, str) else ",".join(interests))
+    # A staff profile speaks for the brand on every post they write: kept free of selling like their posts.
+    check_text(user, {"display_name": display_name, "location": location, "bio": bio},
+               previous={"display_name": user.display_name, "location": user.location, "bio": user.bio_source})
     user.display_name = display_name
     user.location = location
     user.bio_source = bio
@@ -214,6 +267,7 @@ def touch_last_seen(user, interval=None):
         return False
     user.last_seen_at = now
     try:
+        sessions.note_device_used(user, now)
         commit()
     except SQLAlchemyError:
         # A busy database (e.g. SQLite locked under load) must not fail the page for a presence hint.

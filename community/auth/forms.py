@@ -34,6 +34,10 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message="The two new passwords don't match.")])
 
 
+class SignOutForm(FlaskForm):
+    """Signing devices out: nothing to fill in but the CSRF token."""
+
+
 class ForgotPasswordForm(FlaskForm):
     login = StringField("Email or username", validators=[DataRequired(), Length(max=254)])
 

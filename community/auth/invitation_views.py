@@ -1,12 +1,13 @@
 """Invitation pages: facilitators send invitations; invited people join through their link."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from .. import permissions
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import limiter
 from . import invitations, mail, queries
 from .forms import InviteForm, RegisterForm
+from .views import accounts_refused, attempts_refused, finish_sign_up, limit_sign_ups, report_every_problem
 
 bp = Blueprint("invitations", __name__)
 
@@ -45,8 +46,16 @@ def index():
     return _render_page(InviteForm(formdata=None), outcome=outcome)
 
 
+def _invitation_asked_for():
+    try:
+        return invitations.find_invitation((request.view_args or {}).get("token"))
+    except NotFound:
+        return None
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limit_sign_ups(accounts_breached=lambda limit: accounts_refused(limit, _invitation_asked_for()),
+                attempts_breached=lambda limit: attempts_refused(limit, _invitation_asked_for()))
 def accept(token):
     if current_user.is_authenticated:
         flash("You are signed in already, so this invitation isn't needed.", "info")
@@ -59,14 +68,10 @@ def accept(token):
     if request.method == "GET":
         form.email.data = invitation.email
     elif form.validate_on_submit():
-        try:
-            user = invitations.join_with_invitation(token, form.username.data, form.email.data,
-                                                    form.password.data)
-        except Invalid as error:
-            field = getattr(form, error.field or "username", form.username)
-            field.errors.append(error.message)
-        else:
-            login_user(user)
-            flash(f"Welcome to the community, {user.username}! Tell people a little about yourself.", "success")
-            return redirect(url_for("auth.edit_profile", username=user.username))
+        joined = finish_sign_up(form, lambda: invitations.join_with_invitation(
+            token, form.username.data, form.email.data, form.password.data))
+        if joined:
+            return joined
+    else:
+        report_every_problem(form)
     return render_template("auth/register.html", form=form, invitation=invitation), 400 if form.errors else 200

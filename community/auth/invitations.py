@@ -15,6 +15,7 @@ from .. import permissions
 from ..database import commit, utcnow
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import db
+from ..i18n import ngettext
 from . import mail
 from .actions import build_member, normalise_email
 from .models import Invitation, User
@@ -124,8 +125,10 @@ def _check_daily_allowance(inviter, count, allowance):
         Invitation.invited_by_id == inviter.id, Invitation.created_at >= since))
     if sent + count > allowance:
         left = max(allowance - sent, 0)
-        raise RateLimited(f"You can send {allowance} invitations a day; {left} are left for today. "
-                          "Send the rest tomorrow.", retry_after=3600)
+        raise RateLimited(ngettext("You can send %(num)d invitation a day; ",
+                                   "You can send %(num)d invitations a day; ", allowance)
+                          + ngettext("%(num)d is left for today. ", "%(num)d are left for today. ", left)
+                          + "Send the rest tomorrow.", retry_after=3600)
 
 
 def _deliver(inviter, invited):

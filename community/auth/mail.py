@@ -3,7 +3,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, url_for
+from flask import after_this_request, current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,12 @@ def invitation_message(to, link, inviter_name, site_name):
     ))
 
 
-def password_reset_message(to, username, link, minutes, site_name):
+def password_reset_message(to, username, link, lifetime, site_name):
+    """lifetime: how long the link works, in words ("1 hour")."""
     return _message(to, f"Reset your {site_name} password", (
         f"Hello {username},\n\nSomeone (hopefully you) asked to reset the password of your {site_name} "
-        f"community account.\n\nChoose a new password with this link. It works once and for {minutes} "
-        f"minutes:\n{link}\n\n"
+        f"community account.\n\nChoose a new password with this link. It works once and for {lifetime}:"
+        f"\n{link}\n\n"
         f"If you didn't ask for this, ignore this email: your password stays as it is.\n"
     ))
 
@@ -62,6 +63,40 @@ def password_changed_message(to, username, site_name, reset_url):
         f"If that was you, there is nothing to do. If it wasn't, reset your password now and tell the "
         f"community's team:\n{reset_url}\n"
     ))
+
+
+def failed_sign_ins_message(to, username, failures, what, site_name, reset_url):
+    return _message(to, f"Wrong passwords were tried on your {site_name} account", (
+        f"Hello {username},\n\nSomeone just tried {failures} wrong passwords to sign in to your {site_name} "
+        f"community account with your {what}, so signing in with it is paused for a while. Your password "
+        f"held, and you stay signed in where you are.\n\n"
+        f"If it was you, wait a few minutes or choose a new password here:\n{reset_url}\n\n"
+        f"If it wasn't, nothing is needed; a long password keeps it that way.\n"
+    ))
+
+
+def send_after_answering(message, address, what="Mail"):
+    """Send once the answer has gone out: the SMTP exchange happens only for real accounts, so doing it first
+    would make their answers measurably slower than those for unknown names. Failures are logged."""
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            try:
+                error = send_all([message])[0]
+            except Exception as problem:  # a failure here has no request left to report it to
+                error = f"{type(problem).__name__}: {problem}"
+            if error:
+                log.warning("%s to %s failed: %s", what, address, error)
+
+    if not has_request_context():
+        send()
+        return
+
+    @after_this_request
+    def send_when_closed(response):
+        response.call_on_close(send)
+        return response
 
 
 def send_password_changed(user):

@@ -1,4 +1,4 @@
-"""Members, their interests and invitations."""
+"""Members, their signed-in devices, their interests and invitations."""
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,7 +37,9 @@ class User(UserMixin, db.Model):
     silenced_reason = db.Column(db.String(500))
     suspended_at = db.Column(db.DateTime)
     suspended_reason = db.Column(db.String(500))
-    # Bumped on password change so old remember-me cookies and sessions stop working.
+    # The account's security stamp: each signed-in device (MemberSession) holds the value it was started under,
+    # so drawing a new one (password change or reset, "sign out everywhere", suspension) ends every device.
+    # Reset links carry a digest of it and die with it too.
     session_token = db.Column(db.String(64), nullable=False, default="")
 
     interests = db.relationship(
@@ -45,14 +47,18 @@ class User(UserMixin, db.Model):
         lazy="selectin",
     )
 
+    # The token of the device this request signed in with (set by auth/sessions.py; never stored as is).
+    device_token = None
+
     def set_password(self, password, method="scrypt"):
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password, method)
 
     def check_password(self, password):
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the session and the remember-me cookie: this device's session."""
+        return f"{self.id}:{self.device_token or ''}"
 
     @property
     def is_active(self):
@@ -75,6 +81,44 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username}>"
+
+
+def hash_password(password, method="scrypt"):
+    return generate_password_hash(password, method=method)
+
+
+def verify_password(password_hash, password):
+    return check_password_hash(password_hash, password)
+
+
+class MemberSession(db.Model):
+    """One signed-in device. Its cookie carries a random token; the row keeps only a digest of it, so a copy
+    of the database signs nobody in. Signing out deletes the row, so a copied cookie dies with it."""
+
+    __tablename__ = "member_sessions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    # users.session_token when this device signed in; a new stamp on the account ends the device.
+    stamp = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    user_agent = db.Column(db.String(200), nullable=False, default="")
+
+    user = db.relationship("User")
+
+
+class SignInFailure(db.Model):
+    """Wrong passwords in a row for one sign-in name as typed (a username or an email, lower-cased, kept as a
+    digest), whether or not an account answers to it: unknown names back off exactly like real ones."""
+
+    __tablename__ = "sign_in_failures"
+
+    name_hash = db.Column(db.String(64), primary_key=True)
+    failures = db.Column(db.Integer, nullable=False, default=0)
+    last_failed_at = db.Column(db.DateTime, nullable=False, index=True)
+    paused_until = db.Column(db.DateTime)
 
 
 class UserInterest(db.Model):

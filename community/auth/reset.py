@@ -3,7 +3,7 @@ import hashlib
 import logging
 import secrets
 
-from flask import after_this_request, current_app, has_request_context
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse
 from sqlalchemy import select
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..database import commit
 from ..errors import Invalid
 from ..extensions import db, limiter
-from . import mail
+from ..i18n import format_duration
+from . import backoff, mail, sessions
 from .actions import MAX_PASSWORD, check_password_strength
 from .models import User
 
@@ -83,34 +84,10 @@ def request_password_reset(login, link_for=None):
         log.warning("Password reset requested for %s, but no MAIL_SERVER is configured; "
                     "send them this link yourself if they asked for it: %s", user.username, link)
         return
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    message = mail.password_reset_message(user.email, user.username, link, minutes,
+    lifetime = format_duration(current_app.config["PASSWORD_RESET_MAX_AGE"])
+    message = mail.password_reset_message(user.email, user.username, link, lifetime,
                                           current_app.config["SITE_NAME"])
-    _send_after_answering(message, user.email)
-
-
-def _send_after_answering(message, address):
-    """Send once the answer has gone out: the SMTP exchange happens only for real accounts, so doing it first
-    would make their answers measurably slower than those for unknown names."""
-    app = current_app._get_current_object()
-
-    def send():
-        with app.app_context():
-            try:
-                error = mail.send_all([message])[0]
-            except Exception as problem:  # a failure here has no request left to report it to
-                error = f"{type(problem).__name__}: {problem}"
-            if error:
-                log.warning("Password reset mail to %s failed: %s", address, error)
-
-    if not has_request_context():
-        send()
-        return
-
-    @after_this_request
-    def send_when_closed(response):
-        response.call_on_close(send)
-        return response
+    mail.send_after_answering(message, user.email, what="Password reset mail")
 
 
 def account_for_token(token):
@@ -137,8 +114,9 @@ def reset_password(token, new_password):
         raise Invalid(f"Passwords are limited to {MAX_PASSWORD} characters.", field="password")
     check_password_strength(new_password, user.username, user.email)
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
-    user.session_token = secrets.token_hex(16)  # also changes the fingerprint: the link is now spent
+    sessions.end_everywhere(user)  # a new stamp also changes the fingerprint: the link is now spent
     commit()
+    backoff.forget_failures(user)  # the mailbox's owner is back in: a pause strangers caused ends here
     log.info("Password of %s (id %s) reset by email link", user.username, user.id)
     mail.send_password_changed(user)
     return user

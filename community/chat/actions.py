@@ -8,8 +8,10 @@ from ..auth.models import User
 from ..database import after_commit, commit, rollback, utcnow
 from ..errors import Invalid, NotAllowed, RateLimited
 from ..extensions import db
+from ..i18n import format_duration, format_moment, format_wait
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify
+from ..posting.policy import check_text
 from . import queries
 from .grouping import Pending, write_grouped
 from .limits import check_message_rate
@@ -71,11 +73,12 @@ def write_refusal(user, room, member):
     if room.state != "open":
         return "This room is not open yet."
     if user.is_silenced():
-        return "Your account is silenced for now: you can read but not write."
+        return (f"Your account is silenced until {format_moment(user.silenced_until)}: you can read but not "
+                f"write. Reason: {user.silenced_reason}")
     if room.locked:
         return "This room is locked by a facilitator: only facilitators can write for now."
     if member is not None and member.is_muted():
-        return (f"A facilitator muted you in this room until {member.muted_until:%H:%M} UTC"
+        return (f"A facilitator muted you in this room until {format_moment(member.muted_until)}"
                 + (f": {member.mute_reason}" if member.mute_reason else "."))
     return "You cannot write in this room."
 
@@ -89,8 +92,9 @@ def _check_slow_mode(author, room):
         return
     wait = room.slow_mode_seconds - int((utcnow() - last).total_seconds())
     if wait > 0:
-        raise RateLimited(f"This room is in slow mode: one message every {room.slow_mode_seconds} seconds. "
-                          f"You can write again in {wait} s.", retry_after=wait)
+        raise RateLimited(f"This room is in slow mode: one message every "
+                          f"{format_duration(room.slow_mode_seconds)}. You can write again in {format_wait(wait)}.",
+                          retry_after=wait)
 
 
 def _next_counter(room, column, **also):
@@ -135,22 +139,24 @@ def _only_unread(member, message):
     return earlier_unread == 0
 
 
-def post_message(author, room, body):
-    """Store a message with the room's next sequence number; fan it out once it is committed."""
+def post_message(author, room, body, override=False):
+    """Store a message with the room's next sequence number; fan it out once it is committed.
+    override is a staff member's "Send anyway" past the no-hard-sell check (logged with the message)."""
     body = _check_body(body)
     member = db.session.get(RoomMember, (room.id, author.id))
     if not permissions.can_post_in_room(author, room, member):
         raise NotAllowed(write_refusal(author, room, member))
+    checked = check_text(author, {"body": body}, override=override)
     _check_slow_mode(author, room)
     check_message_rate(author)
     # Public rooms are where many write at once; the caller has only read so far, so it may wait.
-    return _store_message(author, room, body, member, grouped=room.kind == "public")
+    return _store_message(author, room, body, member, grouped=room.kind == "public", checked=checked)
 
 
-def _store_message(author, room, body, member=None, grouped=False):
+def _store_message(author, room, body, member=None, grouped=False, checked=None):
     """Render in the sender's own context, then store: through the room's group commit, or (when the
     caller's transaction carries its own changes, as an introduction does) in the caller's transaction."""
-    item = _pending(author, room, body, member)
+    item = _pending(author, room, body, member, checked)
     room_id = room.id
     if not grouped:
         _write_batch(room_id, [item])
@@ -159,10 +165,10 @@ def _store_message(author, room, body, member=None, grouped=False):
     return write_grouped(key, item, lambda batch: _write_batch(room_id, batch), before_wait=rollback)
 
 
-def _pending(author, room, body, member):
+def _pending(author, room, body, member, checked=None):
     """A checked message, rendered in its sender's context, ready for a batch."""
     rendered, mentioned = _render(room, body)
-    return Pending(
+    return Pending(checked=checked,
         author_id=author.id, author=queries.author_payload(author), body=body, html=rendered.html,
         by_staff=permissions.is_staff(author), mention_ids=[u.id for u in mentioned.values()],
         mention_text=f"{author.username} mentioned you in "
@@ -191,6 +197,8 @@ def _write_batch(room_id, batch):
         messages.append(message)
     db.session.flush()
     for item, message in zip(batch, messages):
+        if item.checked is not None:
+            item.checked.record_override("room", room_id)  # a "Send anyway", logged with the message
         link = item.url + f"#m-{message.seq}"
         for user_id in item.mention_ids:
             notify(user_id, "mention", item.mention_text, link, actor=db.session.get(User, item.author_id),
@@ -211,6 +219,7 @@ def edit_message(editor, message, body):
     body = _check_body(body)
     if body == message.body_source:
         return message
+    check_text(editor, {"body": body}, previous={"body": message.body_source})
     room = message.room
     previous = {u for u in markup.render_chat(message.body_source, mention_url=lambda n: n).mentions}
     rendered, mentioned = _render(room, body)
@@ -276,6 +285,7 @@ def open_direct_conversation(a, b, opening_message=None, actor=None):
     permissions.require(permissions.can_open_direct(actor, a, b), "You cannot start that conversation.")
     if opening_message is not None:
         opening_message = _check_body(opening_message)
+        check_text(actor, {"body": opening_message})
     low, high = sorted((a.id, b.id))
     key = f"{low}:{high}"
     room = db.session.scalar(select(Room).where(Room.direct_key == key))

@@ -23,6 +23,8 @@ def _field(data, name, kind, required=True):
         raise Invalid(f"{name} must be a whole number.", field=name)
     if kind is str and not isinstance(value, str):
         raise Invalid(f"{name} must be text.", field=name)
+    if kind is bool and not isinstance(value, bool):
+        raise Invalid(f"{name} must be true or false.", field=name)
     return value
 
 
@@ -90,7 +92,8 @@ class ChatNamespace(Namespace):
         room, _member = sendcache.room_and_membership(_field(data, "room_id", int), current_user.id)
         if room is None or not permissions.can_view_room(current_user, room):
             raise NotFound("There is no such room.")
-        message = actions.post_message(current_user, room, _field(data, "body", str))
+        message = actions.post_message(current_user, room, _field(data, "body", str),
+                                       override=bool(_field(data, "override", bool, required=False)))
         return {"ok": True, "message": message.payload}
 
     @socket_event

@@ -1,6 +1,6 @@
 """Forms for chat pages: rooms, proposals, the no-script composer and facilitator tools."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .rooms import MUTE_MAX_MINUTES, NAME_MAX, SLOW_MODE_MAX, TOPIC_MAX
@@ -13,6 +13,7 @@ class RoomForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Message", validators=[DataRequired("Write something before sending.")])
+    override = BooleanField("Send anyway")
 
 
 class DecisionForm(FlaskForm):

@@ -12,6 +12,8 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimited
+from ..i18n import format_duration, format_wait, ngettext
+from ..ratelimits import member_key
 
 
 # Parsed once per limit text rather than for every message (the parsed item is immutable).
@@ -70,10 +72,11 @@ def check_message_rate(user):
     """Count one message for user; raise RateLimited, with seconds to wait, past the limit."""
     app = current_app._get_current_object()
     item = parse(app.config["CHAT_RATE_LIMIT"])
-    limiter = _limiter(app)
-    if limiter.hit(item, "chat-message", str(user.id)):
+    limiter, key = _limiter(app), member_key(user)
+    if limiter.hit(item, "chat-message", key):
         return
-    stats = limiter.get_window_stats(item, "chat-message", str(user.id))
+    stats = limiter.get_window_stats(item, "chat-message", key)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
-    raise RateLimited(f"You are sending messages too quickly: at most {item.amount} every "
-                      f"{item.get_expiry()} seconds. Try again in {wait} s.", retry_after=wait)
+    at_most = ngettext("%(num)d message", "%(num)d messages", item.amount)
+    raise RateLimited(f"You are sending messages too quickly: at most {at_most} every "
+                      f"{format_duration(item.get_expiry())}. Try again in {format_wait(wait)}.", retry_after=wait)

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify
 from ..notifications.models import Notification
+from ..posting.policy import check_text
 from ..urls import path_for
 from . import queries
 from .actions import ensure_membership
@@ -50,8 +51,9 @@ def _changed(room):
 def create_room(actor, name, topic=""):
     """A facilitator opens a public room."""
     permissions.require(permissions.can_create_room(actor), "Only facilitators create rooms.")
-    room = Room(kind="public", state="open", name=_check_name(name), topic=_check_topic(topic),
-                created_by_id=actor.id, created_at=utcnow())
+    name, topic = _check_name(name), _check_topic(topic)
+    check_text(actor, {"name": name, "topic": topic})
+    room = Room(kind="public", state="open", name=name, topic=topic, created_by_id=actor.id, created_at=utcnow())
     db.session.add(room)
     db.session.flush()
     ensure_membership(actor, room)
@@ -63,8 +65,10 @@ def create_room(actor, name, topic=""):
 def propose_room(actor, name, topic=""):
     """A member suggests a room; it opens when a facilitator approves it."""
     permissions.require(permissions.can_propose_room(actor), "You cannot propose rooms right now.")
-    room = Room(kind="public", state="proposed", name=_check_name(name), topic=_check_topic(topic),
-                created_by_id=actor.id, created_at=utcnow())
+    name, topic = _check_name(name), _check_topic(topic)
+    check_text(actor, {"name": name, "topic": topic})
+    room = Room(kind="public", state="proposed", name=name, topic=topic, created_by_id=actor.id,
+                created_at=utcnow())
     db.session.add(room)
     commit()
     return room
@@ -92,9 +96,10 @@ def decide_room_proposal(actor, room, approve, note=""):
 def rename_room(actor, room, name, topic=None, reason=""):
     permissions.require(permissions.can_manage_room(actor, room), "Only facilitators rename rooms.")
     before = {"name": room.name, "topic": room.topic}
-    room.name = _check_name(name, room)
-    if topic is not None:
-        room.topic = _check_topic(topic)
+    name = _check_name(name, room)
+    topic = room.topic if topic is None else _check_topic(topic)
+    check_text(actor, {"name": name, "topic": topic}, previous=before)
+    room.name, room.topic = name, topic
     record_audit(actor, "rename_room", "room", room.id, reason=reason, before=before,
                  after={"name": room.name, "topic": room.topic})
     _changed(room)

@@ -107,7 +107,7 @@ def send(room_id):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            message = actions.post_message(current_user, room, form.body.data)
+            message = actions.post_message(current_user, room, form.body.data, override=form.override.data)
         except CommunityError as error:
             form.body.errors.append(error.message)
         else:

@@ -17,6 +17,7 @@ from ..forum.actions import render_body, slugify
 from ..forum.models import Category, Post, PostLike, Tag, Thread, ThreadFollow, thread_tags
 from ..ideas.models import Vote
 from . import catalog, people
+from .lived import plausible_views
 from .plan import STAFF_USERNAMES, Planner
 
 BATCH = 500
@@ -123,10 +124,13 @@ class BulkWriter:
         self.rows["votes"] += [dict(thread_id=tid, user_id=u, created_at=created) for u in dict.fromkeys(voters)]
         self.rows["tags"] += [dict(thread_id=tid, tag_id=self.tag_ids[t]) for t in plan.tags]
         pm_note = next((p.body for p in plan.posts if p.voice == "pm"), "")
+        category = self.categories[plan.category]
+        views = plausible_views(self.rng, len(plan.posts), likes_total, (self.now - created).total_seconds() / 86400,
+                                staff_only=category.staff_only)
         self.rows["threads"].append(dict(
             id=tid, category_id=category_id, author_id=author_id, title=plan.title, slug=slugify(plan.title),
             created_at=created, last_posted_at=last_at, last_poster_id=last_poster, reply_count=len(plan.posts) - 1,
-            like_count=likes_total, view_count=len(plan.posts) * self.rng.randint(8, 40), staff_post_count=staff_posts,
+            like_count=likes_total, view_count=views, staff_post_count=staff_posts,
             pinned=False, locked=False, slow_mode_seconds=0, is_feature_request=plan.is_feature_request,
             request_status=plan.request_status, request_status_note=pm_note[:500], vote_count=len(dict.fromkeys(voters))))
         self.user_threads[author_id] += 1

@@ -18,7 +18,9 @@ LIFELIKE_THREADS = 150
               help="How many threads; above 150 the extra ones are written in bulk.")
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Same seed, same community.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has members.")
-def load(threads, seed, if_empty):
+@click.option("--no-index", is_flag=True, help="Leave the search index for a later `flask search rebuild` "
+                                               "(page benchmarks need no search).")
+def load(threads, seed, if_empty, no_index):
     """Load the demo community into an empty database."""
     if not database_is_empty():
         if if_empty:
@@ -31,7 +33,8 @@ def load(threads, seed, if_empty):
     lifelike = min(threads, LIFELIKE_THREADS)
     load_demo(threads=lifelike, seed=seed, bulk_threads=threads - lifelike)
     click.echo(f"Demo community loaded: {threads} threads in {time.monotonic() - started:.0f} s.")
-    rebuild_with_progress()  # before the server starts, so its first search already finds the demo community
+    if not no_index:
+        rebuild_with_progress()  # before the server starts, so its first search already finds the demo community
     click.echo("Sign in with:")
     for line in credential_lines():
         click.echo("  " + line)

@@ -9,8 +9,8 @@ from ..auth.models import User
 from ..database import commit, utcnow
 from ..errors import Invalid
 from ..extensions import db
-from ..hosting.promo import check_staff_post
-from ..moderation.policy import assess_post
+from ..i18n import format_moment, format_wait
+from ..posting.policy import check_text
 from ..urls import path_for
 from .models import Category, Post, PostLike, PostRevision, Tag, Thread, ThreadFollow
 
@@ -114,8 +114,8 @@ def _next_post_number(thread):
     return (db.session.scalar(select(func.max(Post.number)).where(Post.thread_id == thread.id)) or 0) + 1
 
 
-def _new_post(author, thread, body, number, assessment, reply_to=None):
-    rendered = render_body(body)
+def _new_post(author, thread, body, number, checked, reply_to=None):
+    rendered, assessment = checked.rendered, checked.assessment
     post = Post(
         thread=thread,
         author_id=author.id,
@@ -141,9 +141,8 @@ def create_thread(author, category, title, body, tags=(), is_feature_request=Fal
     title = _check_title(title)
     body = _check_body(body)
     tag_names = normalise_tags(tags)
-    assessment = assess_post(author, body, None)
-    if not override:
-        check_staff_post(author, body, None, False)  # refuses before anything is written
+    checked = check_text(author, {"title": title, "body": body}, render=render_body, override=override,
+                         community_policy=True)
     now = utcnow()
     thread = Thread(
         category_id=category.id,
@@ -159,9 +158,8 @@ def create_thread(author, category, title, body, tags=(), is_feature_request=Fal
     thread.tags = _tags_for(tag_names)
     db.session.add(thread)
     db.session.flush()
-    if override:
-        check_staff_post(author, body, thread, True)  # logs the choice against the new thread
-    post, mentions = _new_post(author, thread, body, 1, assessment)
+    checked.record_override("thread", thread.id)
+    post, mentions = _new_post(author, thread, body, 1, checked)
     db.session.add(ThreadFollow(thread_id=thread.id, user_id=author.id))
     if post.state == "published":
         category.thread_count += 1
@@ -186,9 +184,10 @@ def create_post(author, thread, body, reply_to=None, override=False):
     if reply_to is not None and reply_to.thread_id != thread.id:
         raise Invalid("You can only reply to a post in the same thread.")
     _check_slow_mode(author, thread)
-    assessment = assess_post(author, body, thread, acknowledged_low_effort=override)
-    check_staff_post(author, body, thread, override)
-    post, mentions = _new_post(author, thread, body, _next_post_number(thread), assessment, reply_to)
+    checked = check_text(author, {"body": body}, render=render_body, thread=thread, override=override,
+                         community_policy=True, reply=True)
+    checked.record_override("thread", thread.id)
+    post, mentions = _new_post(author, thread, body, _next_post_number(thread), checked, reply_to)
     if post.state == "published":
         thread.reply_count += 1
         thread.last_posted_at = post.created_at
@@ -211,7 +210,8 @@ def _reply_refusal(author, thread):
     if thread.is_closed():
         return "This thread is locked: it no longer takes replies."
     if getattr(author, "is_authenticated", False) and author.is_silenced():
-        return "Your account is silenced for now: you can read but not post."
+        return (f"Your account is silenced until {format_moment(author.silenced_until)}: you can read but not "
+                f"post. Reason: {author.silenced_reason}")
     return "This thread is not open for replies."
 
 
@@ -225,23 +225,28 @@ def _check_slow_mode(author, thread):
         return
     wait = thread.slow_mode_seconds - int((utcnow() - last).total_seconds())
     if wait > 0:
-        raise Invalid(f"This thread is in slow mode: you can post again in {wait} seconds.", field="body")
+        raise Invalid(f"This thread is in slow mode: you can post again in {format_wait(wait)}.", field="body")
 
 
-def edit_post(editor, post, body, title=None):
-    """Change a post's text, keeping the previous text as a revision."""
+def edit_post(editor, post, body, title=None, override=False):
+    """Change a post's text, keeping the previous text as a revision; override as in create_post."""
     permissions.require(permissions.can_edit_post(editor, post), "You can only edit your own posts.")
     body = _check_body(body)
     thread = post.thread
     new_title = _check_title(title) if title is not None and post.number == 1 else None
     if body == post.body_source and (new_title is None or new_title == thread.title):
         return post
+    by_author = editor.id == post.author_id and not permissions.is_moderator(editor)
+    checked = check_text(editor, {"title": new_title, "body": body}, render=render_body, override=override,
+                         previous={"title": thread.title, "body": post.body_source}, community_policy=by_author,
+                         reply=post.number > 1)
+    checked.record_override("post", post.id)
     post.revision_count += 1
     db.session.add(PostRevision(
         post_id=post.id, number=post.revision_count, body_source=post.body_source,
         title=thread.title if post.number == 1 else None, edited_by_id=editor.id,
     ))
-    rendered = render_body(body)
+    rendered = checked.rendered
     post.body_source = body
     post.body_html = rendered.html
     post.sentiment = sentiment.score(markup.plain_text(rendered.html))
@@ -249,17 +254,15 @@ def edit_post(editor, post, body, title=None):
     if new_title:
         thread.title = new_title
         thread.slug = slugify(new_title)
-    if editor.id == post.author_id and not permissions.is_moderator(editor):
+    if by_author:
         # An author editing a held or hidden post asks for it to be looked at again.
+        assessment = checked.assessment
         if post.state in ("held", "hidden"):
-            assessment = assess_post(editor, body, thread)
             post.state = "held"
             post.state_reason = assessment.reason or post.state_reason
-        else:
-            assessment = assess_post(editor, body, thread)
-            if assessment.state == "held":
-                post.state, post.state_reason = "held", assessment.reason
-                refresh_thread_counters(thread)
+        elif assessment.state == "held":
+            post.state, post.state_reason = "held", assessment.reason
+            refresh_thread_counters(thread)
     db.session.flush()
     signals.send_after_commit(signals.post_edited, post=post, editor=editor, mentions=rendered.mentions)
     commit()

@@ -1,7 +1,11 @@
-"""Presentation helpers for forum pages: category colour styles, revision diffs and URL patterns for posts."""
+"""Presentation helpers for forum pages: category colour styles, revision diffs, URL patterns for posts and the
+thread's view count."""
 import difflib
 import re
 from dataclasses import dataclass
+
+from ..i18n import ngettext
+from ..templating import compact_number
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FALLBACK_COLOUR = "#3b6ea5"
@@ -103,3 +107,8 @@ class UrlPatterns:
         for name in names:
             pattern = pattern.replace(str(_STAND_INS[name]), "{" + name + "}")
         return pattern
+
+
+def views_label(count):
+    """'1 view', '2.3k views': printed per request on members' stored pages, where the count moves every view."""
+    return ngettext("%(shown)s view", "%(shown)s views", count, shown=compact_number(count))

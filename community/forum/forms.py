@@ -29,6 +29,7 @@ class ReplyForm(FlaskForm):
 class EditPostForm(FlaskForm):
     title = StringField("Title", validators=[Optional(), Length(min=5, max=TITLE_MAX)])
     body = TextAreaField("Post", validators=[DataRequired("A post can't be empty."), Length(max=POST_MAX)])
+    override = BooleanField("Send anyway — a facilitator will review it")
 
 
 class DeletePostForm(FlaskForm):

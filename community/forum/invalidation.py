@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..auth.models import Invitation, User, UserInterest
+from ..auth.models import Invitation, MemberSession, SignInFailure, User, UserInterest
 from ..chat.models import Message, MessageRevision, Room, RoomMember
 from ..hosting.models import FloorMark, Introduction, MemberNote, Welcome
 from ..ideas.models import RequestStatusChange, Vote
@@ -85,6 +85,7 @@ QUIET = frozenset({
     Notification, Flag, AuditEntry, FloorMark, MemberNote, Introduction, Welcome,
     UserInterest, Invitation, SavedSearch, OutboxEntry, ListingVersion,
     Room, RoomMember, Message, MessageRevision,
+    MemberSession, SignInFailure,  # who is signed in where, and sign-in pauses: no page shows them
 })
 
 

@@ -21,9 +21,12 @@ from flask_login import UserMixin
 
 from .. import permissions
 from ..auth.models import ROLE_LABELS
+from ..auth.sessions import parse_session_id, token_digest
 from ..database import utcnow
 from ..notifications.actions import bell_label
 from . import cache, page_reads, skeleton, viewcounts
+from .display import views_label
+from .models import closed_for_replies
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,10 @@ LISTING_ENDPOINTS = frozenset({"forum.index", "forum.category", "forum.tag", "fo
 class SignedInMember(UserMixin):
     """The member as read for a stored page: enough for permission rules and Flask-Login, no ORM row."""
 
-    def __init__(self, row):
+    def __init__(self, row, device_token):
         (self.id, self.username, self.display_name, self.role, self.session_token, self.suspended_at,
          self.silenced_until, self.last_seen_at, self.unread) = row
+        self.device_token = device_token
 
     @property
     def is_active(self):
@@ -51,7 +55,7 @@ class SignedInMember(UserMixin):
         return ROLE_LABELS.get(self.role, self.role)
 
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.device_token}"
 
     def is_silenced(self, now=None):
         return self.silenced_until is not None and self.silenced_until > (now or utcnow())
@@ -64,13 +68,22 @@ class MemberPage:
     key: tuple
     member: SignedInMember
     thread_id: int | None = None
+    views: int = 0
     following: bool = False
     voted: bool = False
     liked: set = field(default_factory=set)
 
     def values(self):
         return {"csrf": skeleton.signed_csrf_token(), "user_id": self.member.id, "username": self.member.username,
-                "name": self.member.name, "unread": bell_label(self.member.unread)}
+                "name": self.member.name, "unread": bell_label(self.member.unread), "views": views_label(self.views)}
+
+    @property
+    def lifetime(self):
+        """Thread pages show nothing that changes without a write (times are drawn in the browser, the view
+        count is filled in per request): they live until the next write, bounded by THREAD_PAGE_SECONDS.
+        Listings keep their view counts and the windows of "top" for PAGE_CACHE_SECONDS."""
+        config = current_app.config
+        return config["THREAD_PAGE_SECONDS"] if self.thread_id is not None else config["PAGE_CACHE_SECONDS"]
 
     def choose(self, name, key):
         if name == "liked":
@@ -89,8 +102,8 @@ def answer_from_skeleton():
     endpoint = request.endpoint
     if request.method != "GET" or (endpoint not in THREAD_ENDPOINTS and endpoint not in LISTING_ENDPOINTS):
         return None
-    user_id, _, token = (session.get("_user_id") or "").partition(":")
-    if not user_id.isdigit() or "_flashes" in session:
+    user_id, token = parse_session_id(session.get("_user_id"))
+    if user_id is None or "_flashes" in session:
         return None
     query = cache.page_query(request.query_string.decode("latin-1"))
     if query is None:
@@ -98,7 +111,7 @@ def answer_from_skeleton():
     reads = current_app.extensions["page_reads"]
     try:
         with reads.connection() as read:
-            page = _member_page(read, int(user_id), token, endpoint, query)
+            page = _member_page(read, user_id, token, endpoint, query)
             if page is None:
                 return None
             stored = cache.fragment_cache().get(page.key)
@@ -123,14 +136,17 @@ MEMBER_COLUMNS = len(page_reads.MEMBER.selected_columns)
 def _member_page(read, user_id, token, endpoint, query):
     """The member's request for this page, or None when they must take the ordinary path."""
     listing = endpoint in LISTING_ENDPOINTS
+    # The reads find the member only while this device's session holds (auth/sessions.py, session_holds).
+    token_hash = token_digest(user_id, token)
     if listing:
-        row = read.one(page_reads.MEMBER_AND_LISTING, user_id=user_id)
+        row = read.one(page_reads.MEMBER_AND_LISTING, user_id=user_id, token_hash=token_hash)
     else:
-        row = read.one(page_reads.MEMBER_AND_THREAD, user_id=user_id, thread_id=request.view_args["thread_id"])
+        row = read.one(page_reads.MEMBER_AND_THREAD, user_id=user_id, token_hash=token_hash,
+                       thread_id=request.view_args["thread_id"])
     if row is None:
-        return None  # no such member, or no such thread (the ordinary path answers 404)
-    member = SignedInMember(row[:MEMBER_COLUMNS])
-    if member.session_token != token or not member.is_active or member.is_silenced():
+        return None  # no such member or session, or no such thread (the ordinary path answers, or 404s)
+    member = SignedInMember(row[:MEMBER_COLUMNS], token)
+    if not member.is_active or member.is_silenced():
         return None
     last_seen_interval = timedelta(seconds=current_app.config.get("LAST_SEEN_INTERVAL", 300))
     if member.last_seen_at is None or utcnow() - member.last_seen_at >= last_seen_interval:
@@ -141,18 +157,18 @@ def _member_page(read, user_id, token, endpoint, query):
         if own_unpublished:
             return None  # their listings also show a thread of theirs awaiting review
         return MemberPage(("member-listing", listing_version, member.role, *where), member)
-    (version, created_at, deleted_at, redirect_to_id, staff_only, author_id, locked, closes_at, following, voted,
-     own_posts, own_posts_unseen) = row[MEMBER_COLUMNS:]
+    (version, created_at, deleted_at, redirect_to_id, staff_only, author_id, locked, closes_at, views, following,
+     voted, own_posts, own_posts_unseen) = row[MEMBER_COLUMNS:]
     if own_posts_unseen or not permissions.may_share_stored_thread_page_with(member, deleted_at, redirect_to_id,
                                                                              staff_only):
         return None
-    closed = locked or (closes_at is not None and closes_at <= utcnow())
+    closed = closed_for_replies(locked, closes_at)
     # The thread's author and those who wrote in it see their own controls: a page of their own.
     own = member.id if own_posts or author_id == member.id else None
     thread_id = request.view_args["thread_id"]
-    key = ("member-thread", thread_id, created_at, version, member.role, bool(closed), own,
+    key = ("member-thread", thread_id, created_at, version, member.role, closed, own,
            current_app.config["POSTS_PER_PAGE"], *where)
-    return MemberPage(key, member, thread_id, following=bool(following), voted=bool(voted))
+    return MemberPage(key, member, thread_id, views=views, following=bool(following), voted=bool(voted))
 
 
 def _liked_on(read, page, stored):
@@ -182,7 +198,7 @@ def finish_member_page(response):
         html = html.replace(token, recording.mark(skeleton.Value("csrf")))
     stored = recording.finish(html)
     if response.status_code == 200:
-        cache.fragment_cache().set(page.key, stored)
+        cache.fragment_cache().set(page.key, stored, ttl=page.lifetime)
     if page.thread_id is not None and "liked" in stored.choices_used:
         with current_app.extensions["page_reads"].connection() as read:
             page.liked = _liked_on(read, page, stored)

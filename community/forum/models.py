@@ -14,6 +14,11 @@ thread_tags = db.Table(
 )
 
 
+def closed_for_replies(locked, closes_at, now=None):
+    """Locked, or past its close timer: the rule, from a thread's two columns (stored pages read them raw)."""
+    return bool(locked) or (closes_at is not None and closes_at <= (now or utcnow()))
+
+
 class Category(db.Model):
     __tablename__ = "categories"
 
@@ -89,7 +94,7 @@ class Thread(db.Model):
         return [t.name for t in self.tags]
 
     def is_closed(self, now=None):
-        return self.locked or (self.closes_at is not None and self.closes_at <= (now or utcnow()))
+        return closed_for_replies(self.locked, self.closes_at, now)
 
     def __repr__(self):
         return f"<Thread {self.id} {self.title[:30]!r}>"

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import and_, bindparam, exists, func, select
 
 from ..auth.models import User
+from ..auth.sessions import session_holds
 from ..ideas.models import Vote
 from ..notifications.actions import BELL_MAX
 from ..notifications.models import Notification
@@ -20,15 +21,18 @@ from .models import Category, Post, PostLike, Thread, ThreadFollow
 threads, categories, posts = Thread.__table__, Category.__table__, Post.__table__
 users, likes, follows = User.__table__, PostLike.__table__, ThreadFollow.__table__
 
-# A thread page's version and what decides who may be given a stored copy of it.
+# A thread page's version and what decides who may be given a stored copy of it; locked and closes_at say
+# whether it takes replies (a close timer runs out without a write).
 THREAD_STATE = (
     select(threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
-           categories.c.staff_only)
+           categories.c.staff_only, threads.c.locked, threads.c.closes_at)
     .join(categories, categories.c.id == threads.c.category_id)
     .where(threads.c.id == bindparam("thread_id")))
 
-# The signed-in member as a stored page needs them: who they are, whether the session still holds, and the
-# count on their bell (counted just past what the bell shows: it says "99+" beyond).
+# The signed-in member as a stored page needs them: who they are, and the count on their bell (counted just past
+# what the bell shows: it says "99+" beyond). Each statement below finds the member only while their device
+# session holds (SESSION_HOLDS, the rule of auth/sessions.py).
+SESSION_HOLDS = session_holds(bindparam("token_hash"))
 notifications = Notification.__table__
 MEMBER = (
     select(users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.session_token,
@@ -38,7 +42,7 @@ MEMBER = (
                .where(notifications.c.user_id == bindparam("user_id"), notifications.c.read_at.is_(None))
                .limit(BELL_MAX + 1).subquery())
            .scalar_subquery().label("unread"))
-    .where(users.c.id == bindparam("user_id")))
+    .where(users.c.id == bindparam("user_id"), SESSION_HOLDS))
 
 # A thread page for one member, with the member (one statement: a stored page's reads must be few): the
 # thread's version and state, the member's own relation to it, and whether they wrote in it. Their posts
@@ -47,7 +51,7 @@ OWN_POSTS = select(func.count()).where(posts.c.thread_id == threads.c.id, posts.
 MEMBER_AND_THREAD = (
     select(*MEMBER.selected_columns,
            threads.c.version, threads.c.created_at, threads.c.deleted_at, threads.c.redirect_to_id,
-           categories.c.staff_only, threads.c.author_id, threads.c.locked, threads.c.closes_at,
+           categories.c.staff_only, threads.c.author_id, threads.c.locked, threads.c.closes_at, threads.c.view_count,
            exists().where(follows.c.thread_id == threads.c.id, follows.c.user_id == users.c.id)
            .label("following"),
            exists().where(Vote.__table__.c.thread_id == threads.c.id, Vote.__table__.c.user_id == users.c.id)
@@ -57,7 +61,7 @@ MEMBER_AND_THREAD = (
            .scalar_subquery().label("own_posts_unseen"))
     .select_from(users.join(threads, threads.c.id == bindparam("thread_id"))
                  .join(categories, categories.c.id == threads.c.category_id))
-    .where(users.c.id == bindparam("user_id")))
+    .where(users.c.id == bindparam("user_id"), SESSION_HOLDS))
 
 # Which posts of a stretch of a thread (one page: numbers first..last) the member liked.
 LIKED_ON_PAGE = (
@@ -74,7 +78,7 @@ MEMBER_AND_LISTING = select(
     LISTING_VERSION.scalar_subquery().label("listing_version"),
     exists().where(posts.c.state != "published", posts.c.author_id == users.c.id, posts.c.number == 1,
                    threads.c.id == posts.c.thread_id, threads.c.deleted_at.is_(None)).label("own_unpublished"),
-).where(users.c.id == bindparam("user_id"))
+).where(users.c.id == bindparam("user_id"), SESSION_HOLDS)
 
 
 class PageReads:

@@ -18,6 +18,7 @@ from werkzeug.routing import RequestRedirect
 
 from .. import permissions
 from . import cache, page_reads
+from .models import closed_for_replies
 
 # Endpoints whose visitor page depends only on the URL and a version: a thread's, or the listings'.
 THREAD_ENDPOINTS = frozenset({"forum.thread"})
@@ -95,10 +96,11 @@ class StoredPages:
         row = self.reads.one(page_reads.THREAD_STATE, thread_id=thread_id)
         if row is None:
             return None
-        version, created_at, deleted_at, redirect_to_id, staff_only = row
+        version, created_at, deleted_at, redirect_to_id, staff_only, locked, closes_at = row
         if not permissions.may_share_stored_thread_page(deleted_at, redirect_to_id, staff_only):
             return None
-        return ("visitor-page", "thread", thread_id, created_at, version)
+        # Closed or not is in the key: a close timer runs out without a write.
+        return ("visitor-page", "thread", thread_id, created_at, version, closed_for_replies(locked, closes_at))
 
     def _answer_and_keep(self, key, environ, start_response):
         """Let Flask answer; keep the response when every visitor may be given the same one."""

@@ -8,7 +8,7 @@ from .. import markup, permissions
 from ..errors import Invalid, NotAllowed
 from ..extensions import db, limiter
 from . import actions, cache, queries, viewcounts
-from .display import UrlPatterns, category_css, revision_diffs
+from .display import UrlPatterns, category_css, revision_diffs, views_label
 from .forms import DeletePostForm, EditPostForm, FollowForm, LikeForm, ReplyForm, RestorePostForm, ThreadForm
 from .models import Category, Post, Thread
 
@@ -43,6 +43,9 @@ def get_visible_post(post_id):
             or not permissions.can_view_thread(current_user, post.thread):
         abort(404)
     return post
+
+
+bp.add_app_template_global(views_label, "views_label")
 
 
 @bp.app_template_global("link")
@@ -266,7 +269,8 @@ def edit(post_id):
         form.title.data = post.thread.title if opening else None
     elif form.validate_on_submit():
         try:
-            actions.edit_post(current_user, post, form.body.data, title=form.title.data if opening else None)
+            actions.edit_post(current_user, post, form.body.data, title=form.title.data if opening else None,
+                              override=form.override.data)
         except Invalid as error:
             getattr(form, error.field or "body").errors.append(error.message)
         else:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forum.models import Post
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify
+from ..posting.policy import check_text
 from .models import MESSAGE_MAX, NOTE_MAX, FloorMark, Introduction, MemberNote, Welcome
 
 
@@ -88,6 +89,7 @@ def introduce_members(actor, first, second, message):
     if first.id == second.id:
         raise Invalid("Choose two different members to introduce.", field="second")
     message = _text(message, MESSAGE_MAX, "a short message", field="message")
+    check_text(actor, {"message": message})
     first, second = sorted((first, second), key=lambda u: u.id)
     opener = _direct_conversation_opener()
     introduction = Introduction(first_id=first.id, second_id=second.id, introduced_by_id=actor.id,
@@ -114,6 +116,7 @@ def welcome_member(actor, member, message):
     if member.id == actor.id:
         raise Invalid("Welcome someone other than yourself.", field="message")
     message = _text(message, MESSAGE_MAX, "your welcome", field="message")
+    check_text(actor, {"message": message})
     if db.session.scalar(select(Welcome.id).where(Welcome.member_id == member.id)):
         raise Invalid(f"{member.name} has been welcomed already.", field="message")
     opener = _direct_conversation_opener()

@@ -12,9 +12,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..forum.models import Category, Post, Thread
 from ..moderation.models import Flag
+from ..posting.promo import spotlight_share
 from ..settings import get_setting
 from .models import FloorMark
-from .promo import spotlight_share
 
 SPOTLIGHT_PERIODS = (7, 30, 90)
 MOOD_WINDOW_POSTS = 5  # the mood of a thread is the mean of its latest few posts

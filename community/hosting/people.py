@@ -12,7 +12,7 @@ from .. import permissions
 from ..auth.models import User, UserInterest
 from ..database import utcnow
 from ..extensions import db
-from ..forum.models import Category, Post, Tag, Thread
+from ..forum.models import Category, Post, PostLike, Tag, Thread
 from .models import Introduction, MemberNote, Welcome
 
 NEWCOMER_DAYS = 30
@@ -21,6 +21,8 @@ WELCOME_DAYS = 14
 SUGGESTION_THREAD_DAYS = 90
 INTRO_CANDIDATES = 200
 INTRO_SUGGESTIONS = 12
+INTRO_PER_PERSON = 2
+NEWCOMER_BONUS = 3
 
 
 def _limit():
@@ -186,15 +188,20 @@ class PairSuggestion:
     first: User
     second: User
     shared_interests: list
-    shared_threads: int
+    newcomers: list = field(default_factory=list)  # the pair's members who joined in the last NEWCOMER_DAYS
 
     @property
     def score(self):
-        return 2 * len(self.shared_interests) + self.shared_threads
+        # Two shared interests outweigh one; a newcomer comes first among pairs that share as much.
+        return 2 * len(self.shared_interests) + (NEWCOMER_BONUS if self.newcomers else 0)
 
 
 def introduction_suggestions(now=None, limit=INTRO_SUGGESTIONS):
-    """Pairs of recently active or new members with shared interests or threads, not yet introduced."""
+    """Pairs of recently active or new members who share interests and have not met yet, newcomers first.
+
+    Met means: posted in the same thread or liked each other's posts in the last SUGGESTION_THREAD_DAYS days, a
+    direct conversation, or an earlier introduction. Nobody is in more than INTRO_PER_PERSON suggestions, so the
+    list reaches many people rather than pairing one busy member with everyone."""
     now = now or utcnow()
     since = now - timedelta(days=NEWCOMER_DAYS)
     active = select(Post.author_id).where(Post.created_at >= since, Post.state == "published")
@@ -205,24 +212,70 @@ def introduction_suggestions(now=None, limit=INTRO_SUGGESTIONS):
     by_id = {u.id: u for u in candidates}
     if len(by_id) < 2:
         return []
-    threads_of = defaultdict(set)
-    for author_id, thread_id in db.session.execute(
-            select(Post.author_id, Post.thread_id).distinct()
-            .where(Post.author_id.in_(by_id), Post.state == "published", Post.deleted_at.is_(None),
-                   Post.created_at >= now - timedelta(days=SUGGESTION_THREAD_DAYS))):
-        threads_of[author_id].add(thread_id)
-    introduced = set(db.session.execute(
-        select(Introduction.first_id, Introduction.second_id)
-        .where(Introduction.first_id.in_(by_id), Introduction.second_id.in_(by_id))).all())
+    met = pairs_who_have_met(list(by_id), now - timedelta(days=SUGGESTION_THREAD_DAYS))
     interests_of = {uid: set(user.interest_names) for uid, user in by_id.items()}
     pairs = []
     for a, b in combinations(sorted(by_id), 2):
         shared = interests_of[a] & interests_of[b]
-        together = len(threads_of[a] & threads_of[b]) if threads_of[a] and threads_of[b] else 0
-        if (shared or together) and (a, b) not in introduced:
-            pairs.append(PairSuggestion(by_id[a], by_id[b], sorted(shared), together))
+        if shared and (a, b) not in met:
+            newcomers = [by_id[uid] for uid in (a, b) if by_id[uid].created_at >= since]
+            pairs.append(PairSuggestion(by_id[a], by_id[b], sorted(shared), newcomers))
     pairs.sort(key=lambda p: (-p.score, p.first.id, p.second.id))
-    return pairs[:limit]
+    return _spread(pairs, limit)
+
+
+def _spread(pairs, limit, per_person=INTRO_PER_PERSON):
+    """The best pairs, each person at most per_person times: first one pair each, then a second to fill up."""
+    chosen, taken, seen = [], defaultdict(int), set()
+    for cap in range(1, per_person + 1):
+        for pair in pairs:
+            if len(chosen) >= limit:
+                break
+            a, b = pair.first.id, pair.second.id
+            if taken[a] < cap and taken[b] < cap and (a, b) not in seen:
+                chosen.append(pair)
+                seen.add((a, b))
+                taken[a] += 1
+                taken[b] += 1
+    chosen.sort(key=lambda p: (-p.score, p.first.id, p.second.id))
+    return chosen
+
+
+def pairs_who_have_met(user_ids, since):
+    """{(lower id, higher id)} of the given members who have already met (see introduction_suggestions)."""
+    ids = set(user_ids)
+    met = set()
+    members_of = defaultdict(set)
+    for author_id, thread_id in db.session.execute(
+            select(Post.author_id, Post.thread_id).distinct()
+            .where(Post.author_id.in_(ids), Post.state == "published", Post.deleted_at.is_(None),
+                   Post.created_at >= since)):
+        members_of[thread_id].add(author_id)
+    for authors in members_of.values():
+        met.update(combinations(sorted(authors), 2))
+    liked = (select(PostLike.user_id, Post.author_id).join(Post, Post.id == PostLike.post_id)
+             .where(PostLike.user_id.in_(ids), Post.author_id.in_(ids), PostLike.user_id != Post.author_id,
+                    PostLike.created_at >= since).distinct())
+    introduced = select(Introduction.first_id, Introduction.second_id).where(
+        Introduction.first_id.in_(ids), Introduction.second_id.in_(ids))
+    for a, b in [*db.session.execute(liked), *db.session.execute(introduced), *_direct_conversations(ids)]:
+        met.add((min(a, b), max(a, b)))
+    return met
+
+
+def _direct_conversations(ids):
+    """Pairs of the given members who share a direct conversation, when the chat area is installed."""
+    try:
+        from ..chat.models import Room, RoomMember
+    except ImportError:
+        return []
+    other = aliased(RoomMember)
+    return db.session.execute(
+        select(RoomMember.user_id, other.user_id)
+        .join(other, and_(other.room_id == RoomMember.room_id, other.user_id > RoomMember.user_id))
+        .join(Room, Room.id == RoomMember.room_id)
+        .where(Room.kind == "direct", RoomMember.user_id.in_(ids), other.user_id.in_(ids))
+    ).all()
 
 
 def recent_introductions(limit=10):

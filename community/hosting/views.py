@@ -8,8 +8,10 @@ from ..auth.actions import find_member
 from ..auth.models import User
 from ..errors import Invalid, RateLimited
 from ..extensions import db
-from ..forum.models import Thread
-from . import actions, floor, people, promo, settings_admin
+from ..forum.models import Post, Thread
+from ..i18n import ngettext
+from ..posting import policy, promo
+from . import actions, floor, people, settings_admin
 from .forms import IntroductionForm, MarkHandledForm, MemberNoteForm, SettingsForm, WelcomeForm
 
 bp = Blueprint("hosting", __name__, url_prefix="/floor")
@@ -173,32 +175,51 @@ def member_notes(user_id):
 @bp.route("/check-post", methods=["GET", "POST"])
 @permissions.staff_required
 def check_post():
-    """What the composer should tell staff before sending: spotlight warning and promotional findings."""
+    """What the composer should tell staff before sending: the spotlight warning and the selling language the
+    server would refuse (thread_id for a reply, post_id for an edit, where only what the edit adds counts)."""
     permissions.require(permissions.can_check_post(current_user))
     data = request.get_json(silent=True) if request.is_json else None
     data = data if isinstance(data, dict) else (request.form if request.method == "POST" else request.args)
-    body = str(data.get("body") or "")[:50000]
-    thread = None
-    thread_id = data.get("thread_id")
-    if thread_id not in (None, ""):
-        try:
-            thread = db.session.get(Thread, int(thread_id))
-        except (TypeError, ValueError):
-            return {"error": "thread_id must be a number."}, 400
+    texts = {"title": str(data.get("title") or "")[:1000], "body": str(data.get("body") or "")[:50000]}
+    thread = previous = None
+    try:
+        thread_id, post_id = _optional_id(data, "thread_id"), _optional_id(data, "post_id")
+    except ValueError as error:
+        return {"error": str(error)}, 400
+    if thread_id is not None:
+        thread = db.session.get(Thread, thread_id)
         if thread is None or not permissions.can_view_thread(current_user, thread):
             return {"error": "No such thread."}, 404
-    findings = promo.find_promotional(body)
+    if post_id is not None:
+        post = db.session.get(Post, post_id)
+        if post is None or not permissions.can_edit_post(current_user, post):
+            return {"error": "No such post."}, 404
+        previous = {"title": post.thread.title if post.number == 1 else "", "body": post.body_source}
+    found = policy.selling_findings(texts, previous)
+    body, title = found.get("body", []), found.get("title", [])
     warning = promo.spotlight_warning(current_user, thread)
     return {
-        "ok": not findings and warning is None,
+        "ok": not found and warning is None,
         "spotlight": warning,
         "promo": {
-            "findings": [f.as_dict() for f in findings],
-            "highlights": promo.highlight_spans(findings),
-            "summary": promo.describe(findings),
-            "reminder": promo.REMINDER if findings else "",
+            "findings": [f.as_dict() for f in body],
+            "highlights": promo.highlight_spans(body),
+            "title_findings": [f.as_dict() for f in title],
+            "title_highlights": promo.highlight_spans(title),
+            "summary": promo.describe(title + body),
+            "reminder": promo.REMINDER if found else "",
         },
     }
+
+
+def _optional_id(data, name):
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number.") from None
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -211,7 +232,7 @@ def settings():
             abort(400)
         fields, changed = settings_admin.save_settings(current_user, request.form, form.reason.data or "")
         if changed is not None:
-            flash(f"Saved {len(changed)} setting{'s' if len(changed) != 1 else ''}." if changed
+            flash(ngettext("Saved %(num)d setting.", "Saved %(num)d settings.", len(changed)) if changed
                   else "Nothing changed.", "success")
             return redirect(url_for("hosting.settings"))
     else:

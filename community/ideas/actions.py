@@ -13,6 +13,7 @@ from ..forum.actions import refresh_thread_counters, render_body
 from ..forum.models import REQUEST_STATUSES, Post, Thread, ThreadFollow
 from ..moderation.audit import record_audit
 from ..notifications.actions import notify_many
+from ..posting.policy import check_text
 from ..urls import path_for
 from .models import STATUS_LABELS, RequestStatusChange, Vote
 
@@ -136,6 +137,7 @@ def set_request_status(actor, thread, status, note=""):
     note = _check_note(note)
     if status == thread.request_status and note == thread.request_status_note:
         return thread
+    check_text(actor, {"note": note}, previous={"note": thread.request_status_note})
     db.session.add(RequestStatusChange(thread_id=thread.id, actor_id=actor.id, old_status=thread.request_status,
                                        new_status=status, note=note, created_at=utcnow()))
     thread.request_status = status

@@ -10,7 +10,7 @@ from ..settings import get_setting
 from .actions import COMMUNITY_HIDE_REASON, _change_state, hide_by_community, resolve_open_flags
 from .common import check_reason, post_path, tell
 from .models import FLAG_REASONS, Flag
-from .policy import is_trusted, watched_matches
+from ..posting.automod import is_trusted, watched_matches
 
 FLAG_TEXT_MAX = 500
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from .. import permissions
 from ..database import commit, utcnow
 from ..errors import Invalid
+from ..i18n import format_duration, format_moment
 from ..urls import path_for
 from .audit import record_audit
 from .common import check_reason, tell
@@ -34,8 +35,8 @@ def silence_member(actor, user, hours, reason):
     user.silenced_reason = reason
     record_audit(actor, "silence_member", "user", user.id, reason=reason, subject_user=user, before=before,
                  after=_snapshot(user))
-    until = user.silenced_until.strftime("%d %b %Y %H:%M UTC")
-    tell(user.id, f"You can read but not post until {until}. Reason: {reason}",
+    tell(user.id, f"You can read but not post for {format_duration(hours * 3600)}, until "
+                  f"{format_moment(user.silenced_until)}. Reason: {reason}",
          path_for("moderation.my_history"), actor=actor)
     commit()
     return user

@@ -10,6 +10,8 @@ from ..extensions import db
 from ..forum.actions import _check_title as check_title
 from ..forum.actions import refresh_thread_counters, slugify
 from ..forum.models import Post, Thread, ThreadFollow
+from ..i18n import format_duration, format_moment, in_duration
+from ..posting.policy import check_text
 from .audit import record_audit
 from .common import check_reason, recount_category, recount_member, tell, thread_path
 
@@ -92,7 +94,8 @@ def set_close_timer(actor, thread, hours, reason):
             raise Invalid("Choose between 0 hours (now) and a year.", field="hours")
         thread.closes_at = utcnow() + timedelta(hours=hours)
         message = (f"Your thread “{thread.title}” was closed." if hours == 0 else
-                   f"Your thread “{thread.title}” will close for replies in {hours:g} hours.")
+                   f"Your thread “{thread.title}” will close for replies {in_duration(timedelta(hours=hours))}, "
+                   f"on {format_moment(thread.closes_at)}.")
     after = {"closes_at": thread.closes_at.isoformat() if thread.closes_at else None}
     return _finish(actor, thread, "close_thread" if hours is not None else "reopen_thread", reason, before,
                    after, message)
@@ -109,16 +112,8 @@ def set_slow_mode(actor, thread, seconds, reason):
     before = {"slow_mode_seconds": thread.slow_mode_seconds}
     thread.slow_mode_seconds = seconds
     message = (f"Slow mode is off in your thread “{thread.title}”." if not seconds else
-               f"Your thread “{thread.title}” is in slow mode: one post per member every {_duration(seconds)}.")
+               f"Your thread “{thread.title}” is in slow mode: one post per member every {format_duration(seconds)}.")
     return _finish(actor, thread, "slow_mode", reason, before, {"slow_mode_seconds": seconds}, message)
-
-
-def _duration(seconds):
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} hour{'s' if seconds != 3600 else ''}"
-    if seconds % 60 == 0:
-        return f"{seconds // 60} minute{'s' if seconds != 60 else ''}"
-    return f"{seconds} seconds"
 
 
 def merge_threads(actor, source, target, reason):
@@ -177,6 +172,7 @@ def split_posts(actor, thread, post_ids, title, reason, category=None):
     _require_moderator(actor, thread)
     reason = check_reason(reason, "splitting these posts")
     title = check_title(title)
+    check_text(actor, {"title": title})
     ids = {int(i) for i in post_ids or ()}
     posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id, Post.id.in_(ids)).order_by(Post.number)).all()

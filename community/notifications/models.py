@@ -15,6 +15,7 @@ KINDS = {
     "introduction": "introduced you",
     "welcome": "welcomed you",
     "flag": "flagged a post",
+    "account": "about your account",
 }
 
 

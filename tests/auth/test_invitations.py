@@ -129,7 +129,7 @@ def test_reinviting_a_pending_address_replaces_its_link(facilitator, db):
 def test_daily_invitation_allowance_is_enforced(app, facilitator, db):
     app.config["INVITES_PER_DAY"] = 3
     invitations.invite_people(facilitator, ["a@example.com", "b@example.com"], link_for=str)
-    with pytest.raises(RateLimited, match="1 are left for today"):
+    with pytest.raises(RateLimited, match="3 invitations a day; 1 is left for today"):
         invitations.invite_people(facilitator, ["c@example.com", "d@example.com"], link_for=str)
     assert db.session.scalar(select(func.count(Invitation.id))) == 2
 

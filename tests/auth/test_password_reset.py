@@ -79,7 +79,7 @@ def test_member_resets_password_from_the_emailed_link(client, member, smtp):
     recipients, link = _link(smtp)
     assert recipients == ["maria@example.com"]
     assert smtp.messages[0][1]["Subject"] == "Reset your Tummler password"
-    assert "60 minutes" in _body(smtp.messages[0][1])
+    assert "It works once and for 1 hour:" in _body(smtp.messages[0][1])
 
     form = client.get(_path(link))
     assert form.status_code == 200 and "Choose a new password" in form.get_data(as_text=True)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from community import create_app
 from community.config import TestingConfig
 from community.database import utcnow
+from community.extensions import limiter
 from community.search.models import OutboxEntry
 
 CLOSED_PORT = 1  # nothing listens there: connecting is refused at once
@@ -65,12 +66,17 @@ def test_healthz_is_never_rate_limited_nor_answered_from_a_store(app, tmp_path, 
     limited = create_app({**config, "SQLALCHEMY_DATABASE_URI": database_uri, "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
                           "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "3 per minute"})
     client = limited.test_client()
-    assert [client.get("/login").status_code for _ in range(4)][-1] == 429, "the default limit is in force"
-    assert {client.get("/healthz").status_code for _ in range(10)} == {200}
-    limited.config["REDIS_URL"] = f"redis://127.0.0.1:{CLOSED_PORT}/0"
-    assert client.get("/healthz").status_code == 503
-    limited.config["REDIS_URL"] = None
-    assert client.get("/healthz").status_code == 200, "each probe is answered afresh"
+    try:
+        assert [client.get("/login").status_code for _ in range(4)][-1] == 429, "the default limit is in force"
+        assert {client.get("/healthz").status_code for _ in range(10)} == {200}
+        limited.config["REDIS_URL"] = f"redis://127.0.0.1:{CLOSED_PORT}/0"
+        assert client.get("/healthz").status_code == 503
+        limited.config["REDIS_URL"] = None
+        assert client.get("/healthz").status_code == 200, "each probe is answered afresh"
+    finally:
+        # The extension is shared with the apps of the tests after this one: take the default limit back.
+        limiter.limit_manager.set_default_limits([])
+        limiter.enabled = False
 
 
 @pytest.mark.redis

@@ -120,3 +120,13 @@ def test_read_only_category_lets_only_staff_start_threads(client, auth, member, 
     auth.login("fran")
     response = auth.post("/new", {"category": news.id, "title": "Version 2 is out", "body": "Details inside."})
     assert response.status_code == 302
+
+
+def test_thread_row_labels_agree_with_their_counts(client, make_member, make_thread):
+    """At phone width the label follows the number: '1 Reply', never '1 Replies'."""
+    thread = make_thread(title="Descaling every month?")
+    actions.create_post(make_member(), thread, "Every two months is plenty with soft water.")
+    page = client.get("/").get_data(as_text=True)
+    assert "<dt>Reply</dt><dd>1</dd>" in page and "<dt>Likes</dt><dd>0</dd>" in page
+    actions.create_post(make_member(), thread, "Monthly here: the water is very hard.")
+    assert "<dt>Replies</dt><dd>2</dd>" in client.get("/").get_data(as_text=True)

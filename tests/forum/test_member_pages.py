@@ -193,3 +193,44 @@ def test_the_bell_says_99_plus_beyond_99_unread(app, thread, make_member):
     rendered, stored = _page(ann, f"/t/{thread.id}"), _page(ann, f"/t/{thread.id}")
     for page in (rendered, stored):
         assert re.search(r'data-live-count>\s*99\+\s*</span>', page)
+
+
+def test_a_session_cookie_tampered_with_is_refused_even_after_the_real_one_was_seen(app, thread, make_member):
+    ann = _signed_in(app, make_member, "ann_reader", display_name="Ann Reader")
+    assert "Ann Reader" in _page(ann, f"/t/{thread.id}")
+    cookie = ann.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    forged = app.test_client()
+    forged.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB"))
+    assert "Ann Reader" not in _page(forged, f"/t/{thread.id}")
+
+
+def test_a_members_stored_thread_page_outlives_a_minute_and_shows_the_current_views(app, thread, make_member):
+    store = app.extensions["fragment_cache"]
+    now = [1000.0]
+    store.clock = lambda: now[0]
+    ann = _signed_in(app, make_member, "ann_reader")
+    _page(ann, f"/t/{thread.id}")
+    app.extensions["view_counter"].flush()
+    now[0] += 20 * 60  # twenty minutes without a write: times are drawn in the browser, nothing went stale
+    hits = _stored_pages(app)[0]
+    for _ in range(3):
+        page = _page(ann, f"/t/{thread.id}")
+    assert _stored_pages(app)[0] == hits + 3
+    app.extensions["view_counter"].flush()
+    _db.session.expire_all()
+    views = _db.session.get(type(thread), thread.id).view_count
+    page = _page(ann, f"/t/{thread.id}")
+    assert f"{views} views" in page and views >= 4
+
+
+def test_a_visitors_stored_page_closes_when_its_timer_runs_out(app, thread, facilitator, auth):
+    from community.moderation.threads import set_close_timer
+
+    set_close_timer(facilitator, thread, 1, "Closing soon for the summary.")
+    visitor = app.test_client()
+    assert "This thread is locked" not in _page(visitor, f"/t/{thread.id}")
+    # The timer runs out: time passes, no write bumps the version (plain SQL keeps the listeners out of it).
+    _db.session.execute(_db.update(type(thread)).where(type(thread).id == thread.id)
+                        .values(closes_at=utcnow() - timedelta(seconds=1)))
+    _db.session.commit()
+    assert "This thread is locked" in _page(visitor, f"/t/{thread.id}")

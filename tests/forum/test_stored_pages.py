@@ -120,7 +120,7 @@ def test_home_page_shows_new_threads_pins_likes_and_deletions_at_once(app, threa
     reply = actions.create_post(make_member("helper"), thread, "Same here.")
     _stored(app, "/")
     actions.toggle_like(thread.author, reply)
-    assert '<dt>Likes</dt><dd>1</dd>' in _text(app, "/")
+    assert '<dt>Like</dt><dd>1</dd>' in _text(app, "/")
 
     opening = app.extensions["sqlalchemy"].session.scalar(
         select(Post).where(Post.thread_id == other.id, Post.number == 1))
@@ -218,7 +218,7 @@ def test_a_reply_written_by_another_process_shows_at_once(app, db, database_uri,
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, timeout=120)
     db.session.remove()  # as a new request would: nothing of this process's earlier reads is kept
     assert "Written by another process." in _text(app, f"/t/{thread_id}")
-    assert '<dt>Replies</dt><dd>1</dd>' in _text(app, "/")
+    assert '<dt>Reply</dt><dd>1</dd>' in _text(app, "/")
 
 
 def test_listing_version_rises_with_each_listing_change_and_not_with_views(app, db, thread, make_member):

@@ -224,3 +224,14 @@ def test_hidden_posts_cannot_be_quoted_by_others(client, auth, db, member, make_
     assert client.get(f"/p/{post.id}/quote").status_code == 404
     page = client.get(f"/t/{thread.id}/reply?quote={post.id}").get_data(as_text=True)
     assert "hidden by staff" not in page
+
+
+def test_edited_time_is_a_time_element_that_never_reads_just_now(client, auth, db, member, make_thread):
+    thread = make_thread(author=member, title="Filter size for the X200")
+    opening = posts_of(db, thread)[0]
+    actions.edit_post(member, opening, "The X200 takes the 60 mm filter.")
+    auth.login("maria")
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert re.search(r'edited <time datetime="%s" title="[^"]+ UTC" data-relative="">'
+                     % opening.edited_at.strftime("%Y-%m-%dT%H:%M:%SZ"), page)
+    assert "just now" not in page

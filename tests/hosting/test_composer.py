@@ -26,6 +26,8 @@ busy = create_thread(olga, category, "Which filter fits the v2?", "The shop list
 create_post(fran, busy, "The round one fits the v2 and the v3.")
 create_thread(olga, category, "Descaler smells odd", "Is a vinegar smell normal after descaling?")
 create_thread(olga, category, "Lid hinge squeaks", "Mine squeaks a little when it opens.")
+from community.chat.rooms import create_room
+create_room(fran, "Kettle owners", "Everything about kettles")
 """
 
 
@@ -96,6 +98,79 @@ def test_staff_are_warned_on_opening_a_staff_heavy_thread(browser, site):  # noq
         page.goto(site + "/t/4")
         page.wait_for_load_state("networkidle")
         assert page.locator(".hosting-spotlight").is_hidden()
+        assert problems == []
+    finally:
+        context.close()
+
+
+SELLING = "Use code SAVE10 for 10% off, buy now!"
+
+
+def test_the_check_works_in_the_new_thread_composer_title_included(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/new")
+        page.wait_for_load_state("networkidle")
+        assert problems == []  # hosting.js set the composer up without an error
+        page.fill("input[name=title]", "Kettle Pro: 20% off")
+        page.fill("textarea[name=body]", SELLING)
+        page.click("form.composer button[type=submit]")
+        page.wait_for_selector(".hosting-check:not([hidden])")
+        marks = page.locator(".hosting-check mark").all_text_contents()
+        assert marks == ["20% off", "Use code SAVE10", "10% off", "buy now"]
+        assert page.url.endswith("/new")  # nothing sent yet
+        # Above the buttons, not inside their row: the form's own child.
+        assert page.evaluate("document.querySelector('.hosting-check').parentElement.tagName") == "FORM"
+        with page.expect_navigation():
+            page.click("text=Send anyway (logged)")
+        assert "/t/" in page.url and "SAVE10" in page.locator(".posts").inner_text()
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_the_check_works_when_staff_edit_a_post_and_counts_only_what_the_edit_adds(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/p/3/edit")  # fran's reply in "Which filter fits the v2?"
+        page.wait_for_load_state("networkidle")
+        assert problems == []  # hosting.js set the composer up without an error
+        page.fill("textarea[name=body]", "The round one fits the v2 and the v3. " + SELLING)
+        page.click("form.composer button[type=submit]")
+        page.wait_for_selector(".hosting-check:not([hidden])")
+        assert page.locator(".hosting-check mark").all_text_contents() == ["Use code SAVE10", "10% off", "buy now"]
+        with page.expect_navigation():
+            page.click("text=Send anyway (logged)")
+        assert "SAVE10" in page.locator(".posts").inner_text()
+        # Fixing a typo in a post already sent anyway adds no selling: it saves without a second question.
+        page.goto(site + "/p/3/edit")
+        page.fill("textarea[name=body]", "The round one fits the v2 and v3. " + SELLING)
+        with page.expect_navigation():
+            page.click("form.composer button[type=submit]")
+        assert page.locator(".hosting-check:not([hidden])").count() == 0
+        assert "fits the v2 and v3." in page.locator(".posts").inner_text()
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_the_check_holds_back_a_staff_chat_message_until_sent_anyway(browser, site):  # noqa: F811
+    context, page, problems = staff_page(browser, site)
+    try:
+        page.goto(site + "/chat/1")
+        page.locator("[data-chat-people] li", has_text="fran").wait_for(timeout=10000)
+        page.fill("form[data-chat-composer] textarea[name=body]", SELLING)
+        page.press("form[data-chat-composer] textarea[name=body]", "Enter")
+        page.wait_for_selector(".hosting-check:not([hidden])")
+        assert page.locator(".hosting-check mark").all_text_contents() == ["Use code SAVE10", "10% off", "buy now"]
+        assert page.locator("[data-chat-messages] li").count() == 0  # held back, not sent
+        page.click("text=Send anyway (logged)")
+        page.locator("[data-chat-messages] li", has_text="SAVE10").wait_for(timeout=10000)
+        assert page.locator("form[data-chat-composer] input[name=override]").count() == 0
+        page.fill("form[data-chat-composer] textarea[name=body]", "The v2 filter fits the v3 too.")
+        page.press("form[data-chat-composer] textarea[name=body]", "Enter")
+        page.locator("[data-chat-messages] li", has_text="fits the v3").wait_for(timeout=10000)
+        assert page.locator(".hosting-check:not([hidden])").count() == 0
         assert problems == []
     finally:
         context.close()

@@ -174,3 +174,12 @@ def test_facilitator_marks_a_sour_thread_handled_from_the_floor(app, client, aut
     assert response.status_code == 302
     page = client.get("/floor/").get_data(as_text=True)
     assert "off the queue" in page and 'data-kind="mood"' not in page
+
+
+def test_the_floor_counts_its_items_and_says_its_delay_in_words(app, client, auth, make_member, make_thread,
+                                                                backdate, facilitator):
+    backdate(make_thread(author=make_member(), title="Nobody answered me yet"), minutes=500)
+    auth.login("fran")
+    page = client.get("/floor/").get_data(as_text=True)
+    assert "1 item wants a host." in page
+    assert "No reply after 2 hours;" in page

@@ -110,18 +110,61 @@ def test_introduction_form_names_an_unknown_member_and_keeps_the_message(app, cl
     assert "My careful introduction" in page and count(db, Introduction) == 0
 
 
-def test_suggested_pairs_share_interests_or_threads_and_drop_once_introduced(app, db, facilitator, make_member,
-                                                                             make_thread, reply, interested):
+def test_suggested_pairs_share_interests_and_drop_once_introduced(app, db, facilitator, make_member, interested):
     ana = interested(make_member("ana"), "espresso", "milk")
     ben = interested(make_member("ben"), "espresso")
-    cam, dee = make_member("cam"), make_member("dee")
-    thread = make_thread(author=cam)
-    reply(dee, thread, "I had the same thing happen with mine.")
     pairs = {(p.first.username, p.second.username): p for p in people.introduction_suggestions()}
     assert pairs[("ana", "ben")].shared_interests == ["espresso"]
-    assert pairs[("cam", "dee")].shared_threads == 1
     actions.introduce_members(facilitator, ana, ben, "Espresso people, meet.")
     assert ("ana", "ben") not in {(p.first.username, p.second.username) for p in people.introduction_suggestions()}
+
+
+@pytest.fixture
+def small_community(app, db, make_member, make_thread, interested):
+    """A regular, people she already talks with, a crowd sharing one interest, and a newcomer sharing two."""
+    from community.forum.actions import create_post, toggle_like
+    from community.forum.models import Post
+
+    def opening(thread):
+        return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+
+    old = utcnow() - timedelta(days=200)
+    olga = interested(make_member("olga", created_at=old), "kettle", "tea", "coffee")
+    thread = make_thread(author=olga, title="Kettle descaling schedule")
+    pete = interested(make_member("pete", created_at=old), "kettle", "tea", "coffee")
+    create_post(pete, thread, "Monthly works for me with hard water.")  # olga and pete have talked
+    sam = interested(make_member("sam", created_at=old), "coffee", "grinders")
+    kim = interested(make_member("kim", created_at=old), "coffee", "grinders")
+    make_thread(author=sam, title="Burr or blade?")
+    toggle_like(sam, opening(make_thread(author=kim, title="My grinder settings")))  # sam liked kim's post
+    crowd = [interested(make_member(f"crowd{n}", created_at=old), "coffee") for n in range(6)]
+    for n, person in enumerate(crowd):
+        make_thread(author=person, title=f"Coffee question number {n}")
+    zoe = interested(make_member("zoe", created_at=utcnow() - timedelta(days=3)), "kettle", "tea")
+    return {"olga": olga, "pete": pete, "zoe": zoe}
+
+
+def usernames(pair):
+    return {pair.first.username, pair.second.username}
+
+
+def test_introductions_favour_a_newcomer_sharing_two_interests_over_people_who_already_talk(small_community):
+    suggestions = people.introduction_suggestions()
+    pairs = [usernames(p) for p in suggestions]
+    assert pairs[0] in ({"zoe", "olga"}, {"zoe", "pete"})  # two shared interests, and a newcomer
+    assert suggestions[0].shared_interests == ["kettle", "tea"] and suggestions[0].newcomers[0].username == "zoe"
+    assert {"olga", "pete"} not in pairs  # replied in the same thread
+    assert {"sam", "kim"} not in pairs  # liked each other's posts
+    appearances = [name for pair in pairs for name in pair]
+    assert max(appearances.count(name) for name in set(appearances)) <= 2
+    assert len(pairs) >= 5  # with six coffee people waiting, the list still reaches many of them
+
+
+def test_introductions_page_says_who_is_new_and_what_they_share(small_community, client, auth, facilitator):
+    auth.login("fran")
+    page = client.get("/floor/introductions").get_data(as_text=True)
+    assert "Both into kettle, tea." in page and "zoe joined <time" in page
+    assert "same thread" not in page
 
 
 def test_facilitator_introduces_two_members_from_the_page(app, client, auth, db, facilitator, make_member):

@@ -9,7 +9,7 @@ from community.errors import Invalid
 from community.forum.actions import create_post, create_thread, edit_post
 from community.forum.models import Post
 from community.moderation.models import Flag
-from community.moderation.policy import assess_post, is_low_effort, is_trusted
+from community.posting.automod import assess_post, is_low_effort, is_trusted
 from community.settings import update_setting
 
 
@@ -78,9 +78,8 @@ def test_low_effort_reply_is_refused_with_a_like_suggestion(newcomer, make_threa
     assert refused.value.field == "body"
 
 
-def test_low_effort_reply_sent_anyway_is_held(newcomer, make_thread):
-    thread = make_thread()
-    assessment = assess_post(newcomer, "Great post!!", thread, acknowledged_low_effort=True)
+def test_low_effort_reply_sent_anyway_is_held(newcomer):
+    assessment = assess_post(newcomer, "Great post!!", reply=True, acknowledged_low_effort=True)
     assert assessment.state == "held"
     assert "short replies" in assessment.reason
 

@@ -1,9 +1,9 @@
-"""No hard sell: find promotional language in what staff write, and refuse it unless they choose to send anyway."""
+"""No hard sell: find promotional language (prices, discounts, codes, calls to buy, shop links) in what staff write."""
 import re
 from dataclasses import asdict, dataclass
 
 from .. import permissions
-from ..errors import Invalid
+from ..i18n import ngettext
 from ..settings import get_setting
 
 KIND_LABELS = {
@@ -16,8 +16,6 @@ KIND_LABELS = {
 }
 REMINDER = ("Facilitators host the room, they don't sell in it. Answer the question, share what helps, "
             "and let members find the shop on their own.")
-REFUSAL = ("This reads as selling ({found}). Edit it, or tick “Send anyway” if it really belongs here "
-           "(that choice is logged).")
 
 _CURRENCY_SYMBOLS = "$€£¥₹"
 _CURRENCY_WORDS = r"usd|eur|gbp|chf|cad|aud|jpy|dollars?|euros?|pounds?|bucks|quid"
@@ -123,6 +121,25 @@ def find_promotional(text, phrases=None, shop_domains=None):
     return sorted(set(findings), key=lambda f: (f.start, f.end, f.kind))
 
 
+def _key(finding):
+    return finding.kind, " ".join(finding.text.lower().split())
+
+
+def new_findings(findings, earlier_text):
+    """The findings that were not already in the earlier version of the text (an edit that only fixes a typo
+    in a post sent anyway, or in a member's post quoting a price, adds nothing new)."""
+    earlier = {}
+    for finding in find_promotional(earlier_text or ""):
+        earlier[_key(finding)] = earlier.get(_key(finding), 0) + 1
+    fresh = []
+    for finding in findings:
+        if earlier.get(_key(finding), 0) > 0:
+            earlier[_key(finding)] -= 1
+        else:
+            fresh.append(finding)
+    return fresh
+
+
 def describe(findings):
     """A short human list of what was found: “Price: $19.99; Call to buy: buy now”."""
     seen = []
@@ -152,35 +169,9 @@ def spotlight_warning(author, thread):
         "max_share": limit,
         "staff_posts": thread.staff_post_count,
         "posts": thread.reply_count + 1,
-        "message": (f"Staff wrote {thread.staff_post_count} of the {thread.reply_count + 1} posts here "
-                    f"({share:.0%}, above the {limit:.0%} the community aims for). "
+        "message": (ngettext("Staff wrote %(staff)d of the %(num)d post here ",
+                             "Staff wrote %(staff)d of the %(num)d posts here ",
+                             thread.reply_count + 1, staff=thread.staff_post_count)
+                    + f"({share:.0%}, above the {limit:.0%} the community aims for). "
                     "Consider leaving room for members to answer."),
     }
-
-
-def check_staff_post(author, body, thread, override, target=None):
-    """Check a post before it is written: staff selling language is refused unless override is set.
-
-    Returns the findings. With override, the choice to send anyway is recorded in the audit log inside
-    the caller's transaction (promo_override, and spotlight_override on a staff-heavy thread), so it is
-    committed together with the post. Members' posts pass untouched: community policy handles those.
-    Chat passes thread=None and target=("room", room.id) so the audit entry points at the room.
-    """
-    from ..moderation.audit import record_audit
-
-    if not permissions.is_staff(author):
-        return []
-    findings = find_promotional(body)
-    warning = spotlight_warning(author, thread)
-    target_type, target_id = target or ("thread", thread.id if thread is not None else None)
-    if findings and not override:
-        raise Invalid(REFUSAL.format(found=describe(findings)), field="body")
-    if override and findings:
-        record_audit(author, "promo_override", target_type, target_id,
-                     reason="Sent anyway after the no-hard-sell reminder.",
-                     after={"findings": [f.as_dict() for f in findings], "excerpt": (body or "")[:300]})
-    if override and warning:
-        record_audit(author, "spotlight_override", target_type, target_id,
-                     reason="Posted anyway in a staff-heavy thread.",
-                     after={"share": warning["share"], "max_share": warning["max_share"]})
-    return findings

@@ -1,7 +1,7 @@
-"""Community policy applied to members' posts before they are published (automod).
+"""Community policy (automod): whether a member's post is published, held for review or refused.
 
 A post that breaks a rule is held for review, never dropped; only watched "block" words refuse a post,
-and then the author keeps their text and is told which word to change.
+and then the author keeps their text and is told which word to change. Called through posting.policy.
 """
 import re
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from .. import markup
 from ..database import utcnow
 from ..errors import Invalid
 from ..extensions import db
+from ..i18n import ngettext
 from ..settings import get_setting
 
 # Longer than this, a reply says something even if it opens with "thanks".
@@ -32,11 +33,13 @@ class Assessment:
     flags: list = field(default_factory=list)  # watched "flag" words found: published, but flagged for a look
 
 
-def assess_post(author, source, thread=None, *, acknowledged_low_effort=False):
+def assess_post(author, source, *, html=None, reply=False, acknowledged_low_effort=False):
     """Decide whether a member's new or edited post is published or held, and why.
 
-    Raises Invalid for a watched "block" word, and for a very short low-effort reply unless the
-    author acknowledged the suggestion to use the like button (then the reply is held instead).
+    html is the post as rendered for the page (rendered here when not given); reply says whether the post
+    answers others in a thread (only replies can be low-effort). Raises Invalid for a watched "block" word,
+    and for a very short low-effort reply unless the author acknowledged the suggestion to use the like
+    button (then the reply is held instead).
     """
     from ..permissions import is_staff
 
@@ -50,19 +53,20 @@ def assess_post(author, source, thread=None, *, acknowledged_low_effort=False):
     reasons = []
     if watched_matches(source, "hold"):
         reasons.append("it contains a word the facilitators look at before it appears")
-    hosts = link_hosts(source)
+    hosts = link_hosts(markup.render_post(source).html if html is None else html)
     commercial = sorted({h for h in hosts if domain_listed(h, get_setting("commercial_domains"))})
     if commercial:
         reasons.append(f"links to {', '.join(commercial)} are reviewed before they appear")
     if not is_trusted(author):
         limit = int(get_setting("new_member_max_links"))
         if len(hosts) > limit:
-            reasons.append(f"new members may include at most {limit} link{'s' if limit != 1 else ''} "
-                           "until they have been around a little")
+            reasons.append(ngettext(
+                "new members may include at most %(num)d link until they have been around a little",
+                "new members may include at most %(num)d links until they have been around a little", limit))
         shops = sorted({h for h in hosts if domain_listed(h, get_setting("shop_domains"))} - set(commercial))
         if shops:
             reasons.append(f"links to {', '.join(shops)} from new members are reviewed before they appear")
-    if thread is not None and _is_reply(thread) and is_low_effort(source):
+    if reply and is_low_effort(source):
         if not acknowledged_low_effort:
             raise Invalid(LOW_EFFORT_MESSAGE, field="body")
         reasons.append("very short replies are reviewed (a like often says it better)")
@@ -91,15 +95,6 @@ def is_trusted(user):
                                           Post.deleted_at.is_(None))
     )
     return published >= needed
-
-
-def _is_reply(thread):
-    """Whether a post written now in this thread is a reply (the opening post is assessed before it exists)."""
-    from ..forum.models import Post
-
-    if thread.id is None:
-        return False
-    return db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread.id)) > 0
 
 
 def _phrase_pattern(phrase):
@@ -141,10 +136,10 @@ class _LinkCollector(HTMLParser):
             self.hrefs.append(attrs["src"])
 
 
-def link_hosts(source):
-    """Host names of the links and images in a post, as the page would show them (bare URLs count)."""
+def link_hosts(html):
+    """Host names of the links and images in a rendered post, as the page shows them (bare URLs count)."""
     collector = _LinkCollector()
-    collector.feed(markup.render_post(source).html)
+    collector.feed(html)
     hosts = []
     for href in collector.hrefs:
         parts = urlsplit(href)

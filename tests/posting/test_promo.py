@@ -1,9 +1,10 @@
-"""No hard sell: what the checker finds in staff text, and how a staff post with selling language is refused."""
+"""No hard sell: what the checker finds in staff text, and how the posting policy refuses or logs it."""
 import pytest
 from sqlalchemy import select
 
 from community.errors import Invalid
-from community.hosting.promo import check_staff_post, find_promotional, highlight_spans
+from community.posting.policy import check_text
+from community.posting.promo import find_promotional, highlight_spans, new_findings
 from community.moderation.models import AuditEntry
 from community.settings import update_setting
 
@@ -59,49 +60,73 @@ def test_findings_carry_spans_that_point_at_the_phrase_even_after_emoji(app):
                                          (text.index("buy now"), len(text))]
 
 
+def test_an_edit_counts_only_the_selling_language_it_adds(app):
+    before = "It was $19.99 at launch."
+    assert new_findings(find_promotional("It was $19.99 at launch, I think."), before) == []
+    added = new_findings(find_promotional("It was $19.99 at launch; now $14.99 with code SAVE10."), before)
+    assert [(f.kind, f.text) for f in added] == [("price", "$14.99"), ("code", "code SAVE10")]
+
+
+def staff_check(author, body, thread=None, override=False, **options):
+    return check_text(author, {"body": body}, thread=thread, override=override, **options)
+
+
 def test_staff_post_with_selling_language_is_refused_with_a_clear_reason(app, facilitator, make_thread):
     thread = make_thread()
     with pytest.raises(Invalid) as refused:
-        check_staff_post(facilitator, "It's only $19.99, buy now!", thread, override=False)
+        staff_check(facilitator, "It's only $19.99, buy now!", thread)
     assert refused.value.field == "body"
     assert "$19.99" in refused.value.message and "Send anyway" in refused.value.message
 
 
+def test_where_no_send_anyway_is_offered_the_refusal_does_not_mention_it(app, facilitator):
+    with pytest.raises(Invalid) as refused:
+        check_text(facilitator, {"name": "Deals", "topic": "20% off all week"})
+    assert refused.value.field == "topic"
+    assert "20% off" in refused.value.message and "Send anyway" not in refused.value.message
+
+
 def test_staff_override_is_logged_with_what_was_found(app, db, facilitator, make_thread):
     thread = make_thread()
-    findings = check_staff_post(facilitator, "It's only $19.99", thread, override=True)
+    checked = staff_check(facilitator, "It's only $19.99", thread, override=True)
+    checked.record_override("thread", thread.id)
     db.session.commit()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "promo_override"))
-    assert [f.text for f in findings] == ["$19.99"]
+    assert [f.text for f in checked.findings] == ["$19.99"]
     assert entry.actor_id == facilitator.id and entry.target_id == thread.id
     assert entry.after["findings"][0]["text"] == "$19.99"
 
 
 def test_members_posts_are_left_to_community_policy(app, db, member, make_thread):
     thread = make_thread()
-    assert check_staff_post(member, "Found it for $19.99, buy now", thread, override=False) == []
+    staff_check(member, "Found it for $19.99, buy now", thread).record_override("thread", thread.id)
     assert db.session.scalar(select(AuditEntry)) is None
 
 
 def test_clean_staff_post_passes_without_an_audit_entry(app, db, facilitator, make_thread):
     thread = make_thread()
-    assert check_staff_post(facilitator, "Hold the button for five seconds.", thread, override=False) == []
+    checked = staff_check(facilitator, "Hold the button for five seconds.", thread, override=True)
+    checked.record_override("thread", thread.id)
     db.session.commit()
-    assert db.session.scalar(select(AuditEntry)) is None
+    assert checked.findings == [] and db.session.scalar(select(AuditEntry)) is None
 
 
 def test_posting_anyway_in_a_staff_heavy_thread_is_logged(app, db, facilitator, make_thread):
     thread = make_thread(author=facilitator)  # one post, by staff: 100% staff
-    check_staff_post(facilitator, "One more thing about the firmware.", thread, override=True)
+    staff_check(facilitator, "One more thing about the firmware.", thread, override=True).record_override(
+        "thread", thread.id)
     db.session.commit()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "spotlight_override"))
     assert entry is not None and entry.after["share"] == 1.0
 
 
-def test_chat_messages_use_the_same_check_and_the_override_points_at_the_room(app, db, facilitator):
-    with pytest.raises(Invalid):
-        check_staff_post(facilitator, "Add to cart before Friday", None, override=False)
-    check_staff_post(facilitator, "Add to cart before Friday", None, override=True, target=("room", 7))
-    db.session.commit()
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "promo_override"))
-    assert (entry.target_type, entry.target_id) == ("room", 7)
+def test_the_body_is_rendered_once_and_handed_back(app, member, monkeypatch):
+    from community import markup
+
+    calls = []
+    real = markup.render_post
+    monkeypatch.setattr(markup, "render_post", lambda *a, **k: calls.append(a) or real(*a, **k))
+    checked = check_text(member, {"body": "See https://a.example.org and https://b.example.org"},
+                         render=lambda source: markup.render_post(source), community_policy=True, reply=True)
+    assert len(calls) == 1 and "https://a.example.org" in checked.rendered.html
+    assert checked.assessment.state == "held"  # the link check read the same rendering

@@ -1,0 +1,1 @@
+"""Posting checks shared by every area that stores what people write: community policy and no hard sell."""
