@@ -1,11 +1,15 @@
-# Two commands do all set-up: `make run` and `make test`.
+# Two commands do all set-up: `make run` and `make test`; `make serve` runs the production stack.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test install install-dev embeddings migrate migration initial-migration demo credentials bench-http clean
+.PHONY: run serve test install install-dev embeddings migrate migration initial-migration demo credentials bench-http clean
+
+# The development targets run the app as `make run` does (a key generated into instance/, the demo on first
+# run) unless the environment says otherwise; wsgi.py alone, and `make serve`, run production.
+run demo credentials migrate embeddings migration initial-migration: export TUMMLER_CONFIG ?= development
 
 # Debian ships venv's pip bootstrap separately (python3-venv); install it when we may, else say what is missing.
 $(BIN)/activate: requirements.txt
@@ -40,6 +44,17 @@ run: install
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
 	PORT=$(PORT) $(BIN)/python wsgi.py
+
+## The production stack on http://127.0.0.1:$(SERVE_PORT) (deploy/): nginx in front of gunicorn page workers, the
+## Socket.IO process(es) and the search indexer, under honcho; Ctrl-C stops them all. Needs SECRET_KEY; uses
+## DATABASE_URL and REDIS_URL when set. DEMO=0 never loads the demo community (a real site's first start).
+SERVE_PORT ?= 8080
+serve: install
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		echo "Installing nginx…" && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || \
+		echo "nginx is missing and only root can install it here: sudo apt-get install nginx"
+	SERVE_PORT=$(SERVE_PORT) $(BIN)/python deploy/serve.py $(if $(filter 0 no false,$(DEMO)),--no-demo)
 
 ## The whole test suite: SQLite, then PostgreSQL where one is reachable.
 test: install-dev

@@ -45,7 +45,7 @@ def schema_fingerprint():
 
 def flask_env(db_path, instance):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": str(instance),
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-not-secret"}
     env.pop("REDIS_URL", None)
     return env
 

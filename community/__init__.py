@@ -7,14 +7,16 @@ from flask.globals import request_ctx
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import permissions, ratelimits
-from .config import DevelopmentConfig, database_url, load_secret_key
+from . import logs, permissions, ratelimits
+from .config import DevelopmentConfig, config_from_environment, database_url, load_secret_key, require_secret_key
 from .errors import CommunityError
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 
 
 def create_app(config=None):
-    """Build the app; config is a Config class or a mapping of overrides (tests)."""
+    """Build the app; config is a Config class, a mapping of overrides (tests), or None for the one TUMMLER_CONFIG
+    names (production unless it says development). Raises ConfigurationError, whose message is one line for
+    the operator, when the environment cannot work (production without a SECRET_KEY)."""
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -24,16 +26,19 @@ def create_app(config=None):
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if config is None or isinstance(config, type):
-        app.config.from_object(config or DevelopmentConfig)
+        app.config.from_object(config or config_from_environment())
     else:
         app.config.from_object(DevelopmentConfig)
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    require_secret_key(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search-index")
+
+    logs.configure_logging(app)  # first: whatever the steps below log goes through it
 
     register_extensions(app)
     register_blueprints(app)
@@ -44,8 +49,10 @@ def create_app(config=None):
     register_commands(app)
     register_jobs(app)
     register_listeners(app)
-    # WSGI layers, innermost first: Flask, Socket.IO's (register_extensions), stored pages, the proxy fix.
+    # WSGI layers, innermost first: Flask, Socket.IO's (register_extensions), stored pages, the request log,
+    # the proxy fix (so the log sees the client's own address).
     register_stored_pages(app)
+    register_request_log(app)
     register_proxy_fix(app)
     return app
 
@@ -93,6 +100,7 @@ def register_blueprints(app):
     from .auth.views import bp as auth_bp
     from .chat.views import bp as chat_bp
     from .forum.views import bp as forum_bp
+    from .health.views import bp as health_bp
     from .hosting.views import bp as hosting_bp
     from .ideas.views import bp as ideas_bp
     from .jobs.views import bp as jobs_bp
@@ -101,7 +109,7 @@ def register_blueprints(app):
     from .search.views import bp as search_bp
 
     for blueprint in (forum_bp, search_bp, auth_bp, invitations_bp, chat_bp, notifications_bp, ideas_bp,
-                      hosting_bp, moderation_bp, jobs_bp):
+                      hosting_bp, moderation_bp, jobs_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
@@ -144,9 +152,11 @@ def register_errorhandlers(app):
 
 
 def register_template_helpers(app):
+    from . import static_files
     from .templating import register_filters
 
     register_filters(app)
+    static_files.init_app(app)  # url_for('static', ...) carries the file's content version
 
     @app.context_processor
     def inject_globals():
@@ -196,6 +206,13 @@ def register_commands(app):
         app.cli.add_command(command)
 
 
+def register_request_log(app):
+    """One log line per request, stored pages and Socket.IO included (community/logs.py): outside every layer
+    but the proxy fix."""
+    logs.init_app(app)
+    logs.wrap_app(app)
+
+
 def register_proxy_fix(app):
     """Outermost of all: behind PROXY_FIX_X_FOR (-PROTO, -HOST) trusted proxies, every layer inside, stored
     pages, Socket.IO and Flask, sees the client's own address, scheme and host (rate limits key on the address)."""
@@ -205,7 +222,7 @@ def register_proxy_fix(app):
 
 
 def register_stored_pages(app):
-    """Last: visitors' stored pages are answered in front of the finished app (forum/stored_pages.py)."""
+    """Visitors' stored pages are answered in front of the finished app (forum/stored_pages.py)."""
     from .forum import stored_pages
 
     stored_pages.init_app(app)

@@ -2,6 +2,11 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigurationError(Exception):
+    """The environment asks for something the app cannot start with; the message says what to set, in one line."""
 
 
 def database_url(instance_path):
@@ -13,6 +18,13 @@ def database_url(instance_path):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _flag(name, default=False):
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
 
 
 def load_secret_key(instance_path):
@@ -31,6 +43,7 @@ class Config:
     """Production-shaped defaults: everything under instance/ unless the environment says otherwise."""
 
     TESTING = False
+    SECRET_KEY_REQUIRED = False  # True: no key generated into instance/, the app refuses to start without one
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or None  # default: instance/search-index
@@ -40,7 +53,7 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -130,6 +143,14 @@ class Config:
     PASSWORD_RESETS_PER_ACCOUNT = "3 per hour"
     PASSWORD_RESET_REQUESTS_PER_IP = "5 per hour"
 
+    # One line per request and everything else the app logs (community/logs.py): DEBUG, INFO, WARNING or ERROR;
+    # "text" for people reading a terminal, "json" for a log collector.
+    LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").upper()
+    LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").lower()
+
+    # /healthz: changes waiting for the search indexer longer than this many seconds mark search as behind.
+    HEALTH_SEARCH_LAG_SECONDS = float(os.environ.get("HEALTH_SEARCH_LAG_SECONDS") or 300)
+
     SITE_NAME = os.environ.get("SITE_NAME", "Tummler")
     THREADS_PER_PAGE = 30
     POSTS_PER_PAGE = 20
@@ -152,7 +173,30 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    """`make run`: one machine, a key generated into instance/ on first run, the demo community loaded."""
+
+    NAME = "development"
     LOAD_DEMO_ON_FIRST_RUN = True
+
+
+_SITE = urlsplit(Config.SITE_URL or "")
+
+
+class ProductionConfig(Config):
+    """`make serve` and wsgi.py unless TUMMLER_CONFIG says otherwise: serving real members, maybe on several
+    machines, so nothing is generated per machine and HTTPS (a SITE_URL starting https://) means secure cookies."""
+
+    NAME = "production"
+    # A key generated into instance/ differs per machine: sessions signed on one would be refused by the next.
+    SECRET_KEY_REQUIRED = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    LOAD_DEMO_ON_FIRST_RUN = False
+    # Cookies travel over HTTPS only when the site is served over HTTPS (SESSION_COOKIE_SECURE=0 overrides).
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", default=_SITE.scheme == "https")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https" if _SITE.scheme == "https" else "http"
+    # The site's own host name answers; others get a 400 before a page is built (TRUSTED_HOSTS widens it).
+    TRUSTED_HOSTS = Config.TRUSTED_HOSTS or ([_SITE.hostname] if _SITE.hostname else None)
 
 
 class TestingConfig(Config):
@@ -169,3 +213,23 @@ class TestingConfig(Config):
     REDIS_URL = None
     PAGE_STORE_REDIS_URL = None
     SERVER_NAME = None
+
+
+CONFIGS = {"production": ProductionConfig, "development": DevelopmentConfig}
+
+
+def config_from_environment(default="production"):
+    """The Config class TUMMLER_CONFIG names (production or development)."""
+    name = (os.environ.get("TUMMLER_CONFIG") or default).strip().lower()
+    if name not in CONFIGS:
+        raise ConfigurationError(f"TUMMLER_CONFIG={name!r} is not a configuration: use one of {', '.join(CONFIGS)}.")
+    return CONFIGS[name]
+
+
+def require_secret_key(config):
+    """Refuse a configuration that needs an explicit SECRET_KEY and has none."""
+    if config.get("SECRET_KEY_REQUIRED") and not config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set: production (TUMMLER_CONFIG=production) needs one secret shared by every machine "
+            "and process, e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'); "
+            "TUMMLER_CONFIG=development generates one into instance/ instead.")

@@ -28,6 +28,7 @@ MEMBER_ENDPOINTS = {
     "moderation.flag", "moderation.my_history", "moderation.request_review",
     "notifications.index", "notifications.mark_read", "notifications.open_notification",
     "search.api_search", "search.delete", "search.index", "search.save", "search.saved_list",
+    "health.healthz",  # load balancers and monitors, signed in or not
 }
 
 # Socket.IO events: the ones members use, and the staff powers (with a payload naming someone else's object).

@@ -10,6 +10,7 @@ from community.auth.models import User
 from community.extensions import db as _db
 from community.extensions import limiter
 from community.forum.stored_pages import StoredPages
+from community.logs import RequestLog
 from tests.auth.smtp_server import SMTPServer
 from tests.conftest import AuthActions, _test_config, csrf_token
 
@@ -204,7 +205,8 @@ def test_behind_a_trusted_proxy_visitors_are_told_apart_by_the_forwarded_address
 
 def test_the_proxy_fix_is_the_outermost_layer_so_stored_pages_see_the_real_client(make_app):
     app = make_app(PROXY_FIX_X_FOR=1, PAGE_CACHE_SECONDS=60)
-    assert isinstance(app.wsgi_app, ProxyFix) and isinstance(app.wsgi_app.app, StoredPages)
+    assert isinstance(app.wsgi_app, ProxyFix) and isinstance(app.wsgi_app.app, RequestLog)
+    assert isinstance(app.wsgi_app.app.wsgi_app, StoredPages)  # the request log between: it logs the real client
     assert not isinstance(make_app().wsgi_app, ProxyFix)
 
 

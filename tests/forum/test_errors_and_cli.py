@@ -16,7 +16,7 @@ def test_error_pages_use_the_site_layout(app, client, code, heading):
     response = client.get(f"/boom/{code}")
     page = response.get_data(as_text=True)
     assert response.status_code == code
-    assert heading in page and 'class="site-header"' in page and 'href="/static/css/site.css"' in page
+    assert heading in page and 'class="site-header"' in page and 'href="/static/css/site.css?v=' in page
 
 
 def test_unexpected_exception_shows_the_500_page(app, client):

@@ -12,7 +12,7 @@ def test_only_staff_pages_load_the_composer_check(app, client, auth, member, fac
     auth.logout()
     auth.login("fran")
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
-    assert 'js/hosting.js" data-check-url="/floor/check-post"' in page and 'href="/floor/"' in page
+    assert 'js/hosting.js?v=' in page and 'data-check-url="/floor/check-post"' in page and 'href="/floor/"' in page
 
 
 SEED = """

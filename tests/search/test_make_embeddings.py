@@ -33,7 +33,8 @@ def test_make_embeddings_as_the_first_command_migrates_then_builds_an_empty_inde
     assert all(line in installs or line.startswith((f"{BIN}/flask ", "echo ")) for line in recipe), recipe
     instance = tmp_path / "instance"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_INDEX_DIR", "FLASK_APP")}
-    env.update(INSTANCE_PATH=str(instance), SEARCH_INDEXER_IN_PROCESS="0")
+    # What the Makefile exports for its development targets (wsgi.py alone would run production).
+    env.update(INSTANCE_PATH=str(instance), SEARCH_INDEXER_IN_PROCESS="0", TUMMLER_CONFIG="development")
 
     output = []
     for line in recipe:
